@@ -1,0 +1,127 @@
+"""Approval state: the digest of an artifact and whether its approvals make it publishable."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .config import SiteConfig
+from .findings import Finding, error, info, warning
+from .load import Artifact
+from .schema import Approval, Status
+
+# Fields that record the approval, and so cannot be part of what is approved.
+UNSIGNED_FIELDS = ("status", "approvals")
+# Statuses that claim the text is approved: a retired artifact stays published, marked retired.
+SIGNED_STATUSES = (Status.APPROVED, Status.RETIRED)
+
+
+def canonical_content(front_matter: dict[str, Any], body: str) -> bytes:
+    """Front matter without status and approvals as sorted JSON, a newline, then the body."""
+    signed = {key: value for key, value in front_matter.items() if key not in UNSIGNED_FIELDS}
+    header = json.dumps(signed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = body.replace("\r\n", "\n").replace("\r", "\n").rstrip()
+    return (header + "\n" + text).encode("utf-8")
+
+
+def digest_of(front_matter: dict[str, Any], body: str) -> str:
+    return "sha256:" + hashlib.sha256(canonical_content(front_matter, body)).hexdigest()
+
+
+def artifact_digest(artifact: Artifact) -> str:
+    return digest_of(artifact.raw, artifact.body)
+
+
+@dataclass
+class ApprovalState:
+    """What an artifact's approvals amount to, role by role."""
+
+    artifact: Artifact
+    digest: str
+    required_roles: list[str]
+    valid: dict[str, Approval] = field(default_factory=dict)
+    stale: list[Approval] = field(default_factory=list)
+    non_members: list[Approval] = field(default_factory=list)
+    unknown_roles: list[Approval] = field(default_factory=list)
+
+    @property
+    def pending_roles(self) -> list[str]:
+        return [role for role in self.required_roles if role not in self.valid]
+
+    @property
+    def changelog_complete(self) -> bool:
+        return any(entry.version == self.artifact.meta.version for entry in self.artifact.meta.changelog)
+
+    @property
+    def publishable(self) -> bool:
+        meta = self.artifact.meta
+        return (meta.status in SIGNED_STATUSES and meta.effective is not None
+                and self.changelog_complete and not self.pending_roles)
+
+    def role_status(self, role: str) -> str:
+        """'approved', 'stale' or 'missing' for one required role."""
+        if role in self.valid:
+            return "approved"
+        if any(a.role == role for a in self.stale):
+            return "stale"
+        return "missing"
+
+
+def approval_state(artifact: Artifact, config: SiteConfig) -> ApprovalState:
+    meta = artifact.meta
+    state = ApprovalState(artifact, artifact_digest(artifact), config.required_roles(artifact.type.name))
+    for approval in meta.approvals:
+        if approval.role not in config.roles:
+            state.unknown_roles.append(approval)
+        elif not config.is_member(approval.role, approval.email):
+            state.non_members.append(approval)
+        elif approval.version != meta.version or approval.digest != state.digest:
+            state.stale.append(approval)
+        else:
+            state.valid[approval.role] = approval
+    return state
+
+
+def approval_findings(state: ApprovalState, today: date) -> list[Finding]:
+    """Findings for one artifact; problems block only once the artifact claims to be approved."""
+    artifact, meta = state.artifact, state.artifact.meta
+    path = artifact.path
+    claims_approval = meta.status in SIGNED_STATUSES
+    blocking = error if claims_approval else info
+    findings: list[Finding] = []
+    for index, approval in enumerate(meta.approvals):
+        line = artifact.line_of("approvals", index)
+        if approval in state.unknown_roles:
+            findings.append(error(path, line, "approval-unknown-role",
+                                  f"approval by {approval.by} names role '{approval.role}', which "
+                                  "site-config.yml does not define"))
+        elif approval in state.non_members:
+            findings.append(error(path, line, "approval-not-member",
+                                  f"{approval.by} approved as {approval.role} but is not a member "
+                                  f"of that role in site-config.yml"))
+        elif approval in state.stale:
+            if approval.version != meta.version:
+                why = f"it approves version {approval.version}, the artifact is now {meta.version}"
+            else:
+                why = "the text changed after it was given (digest mismatch)"
+            findings.append(blocking(path, line, "approval-stale",
+                                     f"the {approval.role} approval by {approval.by} is stale: {why}; "
+                                     f"run `trustcenter approve {path} --role {approval.role}`"))
+    for role in state.pending_roles:
+        if not any(a.role == role for a in state.stale):
+            findings.append(blocking(path, artifact.line_of("status"), "approval-missing",
+                                     f"needs approval by {role} (version {meta.version})"))
+    if not state.changelog_complete:
+        findings.append(blocking(path, artifact.line_of("changelog"), "changelog-missing-version",
+                                 f"the changelog has no entry for the current version {meta.version}"))
+    if claims_approval and meta.effective is None:
+        findings.append(error(path, artifact.line_of("status"), "effective-missing",
+                              f"a {meta.status.value} artifact needs an `effective` date"))
+    if meta.next_review is not None and meta.next_review < today and meta.status is not Status.RETIRED:
+        findings.append(warning(path, artifact.line_of("next_review"), "review-overdue",
+                                f"next review was due on {meta.next_review.isoformat()}"))
+    return findings

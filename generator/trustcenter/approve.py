@@ -1,0 +1,108 @@
+"""`trustcenter approve`: write or refresh one role's approval entry in an artifact's front matter."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from . import yamlsource
+from .approval import approval_state, artifact_digest
+from .config import SiteConfig
+from .findings import ConfigError, Finding, TrustCenterError, error
+from .load import ARTIFACT_TYPES, load_artifact, split_front_matter
+from .schema import Approval, Status, parse_person
+
+
+@dataclass
+class ApproveOutcome:
+    path: str
+    approval: Approval
+    replaced: bool
+    status: Status
+    pending_roles: list[str]
+
+
+def approve(root: Path, path: Path, config: SiteConfig, role: str, by: str, on: date) -> ApproveOutcome:
+    """Record `by`'s approval as `role` of the artifact at `path`, exactly as it now reads."""
+    if role not in config.roles:
+        raise ConfigError([error("site-config.yml", 1, "approval-unknown-role",
+                                 f"there is no role '{role}' (defined: {', '.join(config.roles)})")])
+    try:
+        name, email = parse_person(by)
+    except ValueError as exc:
+        raise ConfigError([error("<command line>", 1, "usage", f"--by: {exc}")]) from None
+    artifact_type, relative = _artifact_type_of(root, path)
+    if not config.is_member(role, email):
+        raise TrustCenterError([error(relative, 1, "approval-not-member",
+                                      f"{email} is not a member of role '{role}' in site-config.yml; "
+                                      f"members: {', '.join(config.roles[role]) or 'none'}")])
+    artifact, problems = load_artifact(root, artifact_type, root / relative)
+    if artifact is None:
+        raise TrustCenterError(problems)
+    entry = Approval(role=role, by=f"{name} <{email}>", date=on, version=artifact.meta.version,
+                     digest=artifact_digest(artifact))
+    others = [a for a in artifact.meta.approvals if a.role != role]
+    approvals = sorted(others + [entry], key=lambda a: _role_order(config, artifact_type.name, a.role))
+    _write_approvals(root / relative, approvals)
+    refreshed, problems = load_artifact(root, artifact_type, root / relative)
+    if refreshed is None:  # pragma: no cover - the writer produced front matter we cannot read
+        raise TrustCenterError(problems)
+    return ApproveOutcome(relative, entry, replaced=len(others) < len(artifact.meta.approvals),
+                          status=refreshed.meta.status,
+                          pending_roles=approval_state(refreshed, config).pending_roles)
+
+
+def _artifact_type_of(root: Path, path: Path):
+    absolute = (path if path.is_absolute() else Path.cwd() / path).resolve()
+    try:
+        relative = absolute.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        raise ConfigError([error(str(path), 1, "not-an-artifact",
+                                 f"{path} is not inside the trust center at {root}")]) from None
+    folder = relative.rsplit("/", 1)[0] if "/" in relative else ""
+    for artifact_type in ARTIFACT_TYPES.values():
+        if artifact_type.folder == folder and relative.endswith(".md"):
+            if not absolute.is_file():
+                raise ConfigError([error(relative, 1, "not-an-artifact", "no such file")])
+            return artifact_type, relative
+    raise ConfigError([error(relative, 1, "not-an-artifact",
+                             "not an artifact: artifacts are <folder>/<id>.md in one of "
+                             + ", ".join(t.folder for t in ARTIFACT_TYPES.values()))])
+
+
+def _role_order(config: SiteConfig, type_name: str, role: str) -> tuple[int, str]:
+    required = config.required_roles(type_name)
+    return (required.index(role) if role in required else len(required), role)
+
+
+_TOP_LEVEL_KEY = re.compile(r"^[^\s#-][^:]*:")
+
+
+def _write_approvals(path: Path, approvals: list[Approval]) -> None:
+    """Replace the `approvals:` block of the front matter, keeping every other line as written."""
+    data = path.read_bytes()
+    newline = "\r\n" if b"\r\n" in data else "\n"
+    text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    front, body, _ = split_front_matter(text, str(path))
+    lines = front.split("\n")
+    start = next((i for i, line in enumerate(lines) if re.match(r"^approvals\s*:", line)), None)
+    entries = [{"role": a.role, "by": a.by, "date": a.date, "version": str(a.version), "digest": a.digest}
+               for a in approvals]
+    block = yamlsource.dump({"approvals": entries}).rstrip("\n").split("\n")
+    if start is None:
+        lines = lines + block
+    else:
+        end = start + 1
+        while end < len(lines) and not _TOP_LEVEL_KEY.match(lines[end]):
+            end += 1
+        # Keep trailing blank lines and comments that belong to what follows.
+        while end - 1 > start and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+            end -= 1
+        lines[start:end] = block
+    front_text = "\n".join(lines).strip("\n")
+    # Keep the closing fence and the body byte for byte: only the approvals may change.
+    closing_fence = text.rfind("\n---", 0, len(text) - len(body)) + 1
+    new_text = f"---\n{front_text}\n{text[closing_fence:]}"
+    path.write_bytes(new_text.replace("\n", newline).encode("utf-8"))

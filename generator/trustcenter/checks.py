@@ -1,0 +1,79 @@
+"""Checks: everything `trustcenter check` reports, gathered from the stages that know it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from . import markup
+from .approval import ApprovalState, approval_findings, approval_state
+from .config import SiteConfig
+from .findings import Finding, error
+from .links import source_links
+from .load import PAGES_FOLDER, Artifact, load_artifacts
+
+
+@dataclass
+class CheckResult:
+    config: SiteConfig
+    artifacts: list[Artifact]
+    states: dict[str, ApprovalState]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.blocking]
+
+    @property
+    def ok(self) -> bool:
+        return not self.blocking
+
+
+def run_checks(root: Path, config: SiteConfig, today: date) -> CheckResult:
+    """Load every artifact and check its approval state, markup and references."""
+    loaded = load_artifacts(root)
+    states = {a.key: approval_state(a, config) for a in loaded.artifacts}
+    findings = list(loaded.findings)
+    known = {a.key for a in loaded.artifacts}
+    by_path = {a.path: a for a in loaded.artifacts}
+    for artifact in loaded.artifacts:
+        state = states[artifact.key]
+        findings += approval_findings(state, today)
+        findings += markup_findings(artifact)
+        findings += reference_findings(artifact, known)
+        findings += link_findings(root, artifact, state, by_path, states)
+    return CheckResult(config, loaded.artifacts, states, sorted(set(findings)))
+
+
+def markup_findings(artifact: Artifact) -> list[Finding]:
+    return [error(artifact.path, markup.line_of(artifact.body, problem.needle, artifact.body_line),
+                  "unsafe-html", problem.message + "; it would be removed from the page")
+            for problem in markup.unsafe_markup(artifact.body)]
+
+
+def reference_findings(artifact: Artifact, known: set[str]) -> list[Finding]:
+    meta = artifact.meta
+    references = [(ref, ("affected", i)) for i, ref in enumerate(getattr(meta, "affected", []))]
+    references += [(f"model-card/{system.model_card}", ("ai_systems", i, "model_card"))
+                   for i, system in enumerate(getattr(meta, "ai_systems", [])) if system.model_card]
+    return [error(artifact.path, artifact.line_of(*where), "reference-unknown",
+                  f"refers to {ref}, which does not exist")
+            for ref, where in references if ref not in known]
+
+
+def link_findings(root: Path, artifact: Artifact, state: ApprovalState, by_path: dict[str, Artifact],
+                  states: dict[str, ApprovalState]) -> list[Finding]:
+    findings = []
+    for link in source_links(artifact.body, artifact.path, artifact.body_line):
+        target = by_path.get(link.path)
+        if target is None:
+            if not link.path.startswith(PAGES_FOLDER + "/") or not (root / link.path).is_file():
+                findings.append(error(artifact.path, link.line, "link-broken",
+                                      f"the link to {link.target} leads nowhere ({link.path} is not "
+                                      "an artifact or a page of this trust center)"))
+        elif state.publishable and not states[target.key].publishable:
+            findings.append(error(artifact.path, link.line, "link-unpublished",
+                                  f"links to {target.path}, which is not publishable: the link "
+                                  "would be broken on the site"))
+    return findings

@@ -1,0 +1,218 @@
+"""The command line: parse arguments, call one core function, print findings, pick the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from . import __version__, report
+from .findings import ConfigError, TrustCenterError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.run(args)
+    except ConfigError as exc:
+        _print_findings(exc.findings, getattr(args, "format", "text"))
+        return EXIT_USAGE
+    except TrustCenterError as exc:
+        _print_findings(exc.findings, getattr(args, "format", "text"))
+        return EXIT_FINDINGS
+    except KeyboardInterrupt:
+        return 130
+
+
+def _print_findings(findings, fmt: str) -> None:
+    stream = sys.stdout if fmt in ("json", "github") else sys.stderr
+    print(report.render(findings, fmt), file=stream)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trustcenter",
+        description="Build a static trust center from approved, versioned AI disclosures.",
+        epilog="Exit codes: 0 ok, 1 blocking findings, 2 usage or configuration error.")
+    parser.add_argument("--version", action="version", version=f"trustcenter {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str, run) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(run=run)
+        return sub
+
+    def root_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--root", type=Path, default=Path("."),
+                         help="the trust-center repository (default: the current directory)")
+
+    check = command("check", "Check every artifact's front matter, approvals and links.", _check)
+    root_option(check)
+    check.add_argument("--format", choices=report.FORMATS, default="text")
+
+    build = command("build", "Build the static site (only approved artifacts).", _build)
+    root_option(build)
+    build.add_argument("--out", type=Path, help="output directory (default: ROOT/site)")
+    build.add_argument("--preview", action="store_true",
+                       help="include drafts and artifacts in review, under a DRAFT banner")
+    build.add_argument("--audience", choices=["public", "customer"], default="public")
+
+    serve = command("serve", "Preview the site with live reload (drafts included).", _serve)
+    root_option(serve)
+    serve.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT")
+    serve.add_argument("--audience", choices=["public", "customer"], default="public")
+    serve.add_argument("--no-preview", dest="preview", action="store_false",
+                       help="show only what a public build would show")
+
+    approve = command("approve", "Record an approval of artifacts exactly as they now read.", _approve)
+    approve.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    approve.add_argument("--role", required=True)
+    approve.add_argument("--by", required=True, metavar='"Name <email>"')
+    approve.add_argument("--date", type=_date, help="approval date (default: today)")
+    root_option(approve)
+
+    new = command("new", "Scaffold a valid draft artifact.", _new)
+    new.add_argument("type", choices=_type_names(), metavar="TYPE",
+                     help="one of: " + ", ".join(_type_names()))
+    new.add_argument("id", metavar="ID")
+    new.add_argument("--title")
+    root_option(new)
+
+    init = command("init", "Scaffold a new trust center.", _init)
+    init.add_argument("dir", type=Path, metavar="DIR")
+
+    schema = command("schema", "Print the JSON Schema of an artifact type's front matter.", _schema)
+    schema.add_argument("type", nargs="?", choices=_type_names(), metavar="TYPE",
+                        help="one of: " + ", ".join(_type_names()) + " (default: all)")
+
+    export = command("export", "Write the site as a plain MkDocs project.", _export)
+    export.add_argument("dir", type=Path, metavar="DIR")
+    root_option(export)
+    export.add_argument("--audience", choices=["public", "customer"], default="public")
+    return parser
+
+
+def _type_names() -> list[str]:
+    from .schema import ARTIFACT_TYPES
+    return list(ARTIFACT_TYPES)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
+
+
+def _check(args) -> int:
+    from .checks import run_checks
+    from .clock import build_date
+    from .config import load_config
+
+    config = load_config(args.root)
+    result = run_checks(args.root, config, build_date())
+    findings = result.findings
+    publishable = sorted(key for key, state in result.states.items() if state.publishable)
+    if args.format == "json":
+        print(report.render(findings, "json", extra={
+            "artifacts": {key: {"path": state.artifact.path, "version": str(state.artifact.meta.version),
+                                "status": state.artifact.meta.status.value, "digest": state.digest,
+                                "publishable": state.publishable,
+                                "roles": {role: state.role_status(role) for role in state.required_roles}}
+                          for key, state in sorted(result.states.items())}}))
+    else:
+        if findings:
+            print(report.render(findings, args.format))
+        if args.format == "text":
+            counts = report.summary(findings)
+            print(f"{len(result.states)} artifacts, {len(publishable)} publishable; "
+                  f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes")
+    return EXIT_FINDINGS if result.blocking else EXIT_OK
+
+
+def _build(args) -> int:
+    from .publish import AudienceName
+    from .site import build
+
+    out = args.out or args.root / "site"
+    outcome = build(args.root, out, audience=AudienceName(args.audience), preview=args.preview)
+    for finding in outcome.result.findings:
+        if finding.severity.value == "warning":
+            print(finding, file=sys.stderr)
+    print(f"built {outcome.pages} pages into {out}")
+    return EXIT_OK
+
+
+def _serve(args) -> int:
+    from .publish import AudienceName
+    from .site import serve
+
+    serve(args.root, args.dev_addr, audience=AudienceName(args.audience), preview=args.preview)
+    return EXIT_OK
+
+
+def _approve(args) -> int:
+    from .approve import approve
+    from .clock import build_date
+    from .config import load_config
+
+    config = load_config(args.root)
+    for path in args.paths:
+        outcome = approve(args.root, path, config, args.role, args.by, args.date or build_date())
+        verb = "refreshed" if outcome.replaced else "recorded"
+        print(f"{outcome.path}: {verb} {args.role} approval of version {outcome.approval.version} "
+              f"({outcome.approval.digest[:19]}…)")
+        if outcome.pending_roles:
+            print(f"  still needs: {', '.join(outcome.pending_roles)}")
+        if outcome.status.value not in ("approved", "retired"):
+            print(f"  status is '{outcome.status.value}': set `status: approved` to publish it")
+    return EXIT_OK
+
+
+def _new(args) -> int:
+    from .scaffold import new_artifact
+    from .clock import build_date
+
+    path = new_artifact(args.root, args.type, args.id, args.title, build_date())
+    print(f"created {path}")
+    return EXIT_OK
+
+
+def _init(args) -> int:
+    from .clock import build_date
+    from .scaffold import init_trust_center
+
+    init_trust_center(args.dir, build_date())
+    print(f"created a trust center in {args.dir}; next: cd {args.dir} && trustcenter check")
+    return EXIT_OK
+
+
+def _schema(args) -> int:
+    from .schema import ARTIFACT_TYPES, json_schema
+
+    if args.type:
+        print(json.dumps(json_schema(args.type), indent=2))
+    else:
+        print(json.dumps({name: json_schema(name) for name in ARTIFACT_TYPES}, indent=2))
+    return EXIT_OK
+
+
+def _export(args) -> int:
+    from .publish import AudienceName
+    from .site import export
+
+    count = export(args.root, args.dir, audience=AudienceName(args.audience))
+    print(f"exported {count} pages and mkdocs.yml into {args.dir}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

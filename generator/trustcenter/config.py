@@ -1,0 +1,96 @@
+"""site-config.yml: the trust center's configuration, validated with located errors (exit 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from . import yamlsource
+from .errors import pydantic_findings
+from .findings import ConfigError, error
+from .schema import ARTIFACT_TYPES, Email
+
+CONFIG_FILE = "site-config.yml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteInfo(_Strict):
+    name: Annotated[str, Field(min_length=1, pattern=r"^[^<>]+$")]
+    url: Annotated[str, Field(pattern=r"^https?://")]
+    organisation: Annotated[str, Field(min_length=1)]
+    contact_email: Email
+    feedback_url: Annotated[str, Field(pattern=r"^(https?://|mailto:)")]
+    description: str = ""
+    language: str = "en"
+
+
+class FeedbackChannel(_Strict):
+    kind: Literal["email", "form", "postal", "portal", "phone"]
+    label: Annotated[str, Field(min_length=1)]
+    address: Annotated[str, Field(min_length=1, description="E-mail, URL, postal address or number")]
+    use_for: Annotated[str, Field(min_length=1)]
+    response_time: Annotated[str, Field(min_length=1, description="When to expect an answer")]
+
+
+class Feedback(_Strict):
+    intro: str = ""
+    channels: list[FeedbackChannel] = Field(min_length=1)
+    what_happens_next: Annotated[str, Field(min_length=1)]
+    human_review: Annotated[str, Field(min_length=1)]
+    training_opt_out: Annotated[str, Field(min_length=1)]
+    escalation: str = ""
+
+
+class SiteConfig(_Strict):
+    site: SiteInfo
+    feedback: Feedback
+    roles: dict[Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")], list[Email]]
+    required_approvals: dict[str, list[str]]
+
+    @model_validator(mode="after")
+    def _known_types_and_roles(self) -> SiteConfig:
+        for type_name, roles in self.required_approvals.items():
+            if type_name not in ARTIFACT_TYPES:
+                raise ValueError(f"unknown artifact type '{type_name}' in required_approvals "
+                                 f"(known: {', '.join(ARTIFACT_TYPES)})")
+            for role in roles:
+                if role not in self.roles:
+                    raise ValueError(f"required_approvals.{type_name} names role '{role}', "
+                                     "which is not defined under roles")
+        return self
+
+    def required_roles(self, type_name: str) -> list[str]:
+        return self.required_approvals.get(type_name, [])
+
+    def is_member(self, role: str, email: str) -> bool:
+        return email.lower() in (member.lower() for member in self.roles.get(role, []))
+
+
+def load_config(root: Path) -> SiteConfig:
+    """Read and validate `root/site-config.yml`; raises ConfigError with located findings."""
+    path = root / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([error(CONFIG_FILE, 1, "config-missing",
+                                 f"no {CONFIG_FILE} in {root}: is this a trust-center repository? "
+                                 "(`trustcenter init DIR` creates one)")]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError([error(CONFIG_FILE, 1, "encoding", f"not valid UTF-8: {exc.reason}")]) from None
+    try:
+        document = yamlsource.parse(text)
+    except yamlsource.YamlProblem as problem:
+        raise ConfigError([error(CONFIG_FILE, problem.line, problem.rule, problem.message)]) from None
+    if not isinstance(document.data, dict):
+        raise ConfigError([error(CONFIG_FILE, 1, "config-not-mapping",
+                                 f"{CONFIG_FILE} must be a mapping of settings")])
+    try:
+        return SiteConfig.model_validate(document.data)
+    except ValidationError as exc:
+        raise ConfigError(pydantic_findings(exc, CONFIG_FILE, document, offset=0,
+                                            rule_prefix="config")) from None

@@ -1,0 +1,380 @@
+"""The content model: pydantic models for artifact front matter, one per artifact type."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import Enum
+from functools import total_ordering
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, field_validator
+from pydantic_core import core_schema
+
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+@total_ordering
+class Version:
+    """A semantic version MAJOR.MINOR.PATCH, ordered numerically (1.10.0 > 1.9.0)."""
+
+    __slots__ = ("major", "minor", "patch")
+
+    def __init__(self, text: str):
+        match = _SEMVER.match(text)
+        if not match:
+            raise ValueError(f"'{text}' is not a semantic version MAJOR.MINOR.PATCH (e.g. 1.2.0)")
+        self.major, self.minor, self.patch = (int(part) for part in match.groups())
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return (self.major, self.minor, self.patch)
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}.{self.patch}"
+
+    def __repr__(self) -> str:
+        return f"Version('{self}')"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Version) and self.key == other.key
+
+    def __lt__(self, other: Version) -> bool:
+        return self.key < other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler):
+        def parse(value: Any) -> Version:
+            if isinstance(value, Version):
+                return value
+            if not isinstance(value, str):
+                raise ValueError(
+                    f"a version must be written as text MAJOR.MINOR.PATCH, not {value!r}"
+                    " (YAML reads 1.0 as a number: write 1.0.0)"
+                )
+            return cls(value)
+
+        return core_schema.no_info_plain_validator_function(
+            parse,
+            json_schema_input_schema=core_schema.str_schema(pattern=_SEMVER.pattern),
+            serialization=core_schema.plain_serializer_function_ser_schema(str),
+        )
+
+
+class Status(str, Enum):
+    DRAFT = "draft"
+    REVIEW = "review"
+    APPROVED = "approved"
+    RETIRED = "retired"
+
+
+class Audience(str, Enum):
+    PUBLIC = "public"
+    CUSTOMER = "customer"
+
+
+Text = Annotated[str, Field(min_length=1)]
+# Titles reach navigation and <title>, which Material does not escape: no markup in them.
+Title = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^<>]+$")]
+Email = Annotated[str, Field(pattern=_EMAIL.pattern)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class ChangelogEntry(Strict):
+    version: Version
+    date: date
+    summary: Text
+
+
+class Approval(Strict):
+    role: Text
+    by: Annotated[str, Field(description="Name <email> of the approver")]
+    date: date
+    version: Version
+    digest: Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]
+
+    @field_validator("by")
+    @classmethod
+    def _name_and_email(cls, value: str) -> str:
+        parse_person(value)
+        return value
+
+    @property
+    def email(self) -> str:
+        return parse_person(self.by)[1]
+
+    @property
+    def name(self) -> str:
+        return parse_person(self.by)[0]
+
+
+def parse_person(text: str) -> tuple[str, str]:
+    """Split 'Name <email>' into its parts; raises ValueError with a readable message."""
+    match = re.fullmatch(r"\s*([^<>]+?)\s*<([^<>\s]+)>\s*", text)
+    if not match or not _EMAIL.match(match.group(2)):
+        raise ValueError(f"'{text}' is not of the form 'Name <email>'")
+    return match.group(1), match.group(2).lower()
+
+
+class ArtifactMeta(Strict):
+    """Front matter common to every artifact type (DESIGN section 2)."""
+
+    type_name: ClassVar[str]
+
+    type: str | None = Field(None, description="Optional; must agree with the folder")
+    title: Title
+    summary: Text
+    version: Version
+    status: Status
+    effective: date | None = None
+    owner: Text
+    audience: Audience = Audience.PUBLIC
+    next_review: date | None = None
+    controls: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$")]] = []
+    changelog: list[ChangelogEntry] = Field(default_factory=list, min_length=1)
+    approvals: list[Approval] = []
+
+
+# --- policy -------------------------------------------------------------------------------
+
+
+class PolicyMeta(ArtifactMeta):
+    type_name: ClassVar[str] = "policy"
+    applies_to: list[Text] = Field([], description="Products or services the policy covers")
+
+
+# --- model card ---------------------------------------------------------------------------
+# Field names follow Hugging Face model-card metadata where they overlap, so a real card's
+# metadata validates unchanged once the trust-center fields are added.
+
+
+class HfMetric(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: Text
+    value: Any
+    name: str | None = None
+    config: str | None = None
+    verified: bool | None = None
+
+
+class HfDataset(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: Text
+    name: str | None = None
+    config: str | None = None
+    split: str | None = None
+    revision: str | None = None
+
+
+class HfTask(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: Text
+    name: str | None = None
+
+
+class HfResult(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    task: HfTask
+    dataset: HfDataset
+    metrics: list[HfMetric]
+    source: dict[str, Any] | None = None
+
+
+class HfModelIndexEntry(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: Text
+    results: list[HfResult] = []
+
+
+class Risk(Strict):
+    risk: Text
+    mitigation: Text
+
+
+class Evaluation(Strict):
+    date: date
+    data: Text
+    method: str | None = None
+
+
+class ModelCardMeta(ArtifactMeta):
+    type_name: ClassVar[str] = "model-card"
+    # Trust-center fields.
+    system: Text = Field(description="The customer-facing AI system or feature this model serves")
+    model: Text = Field(description="Name and version of the model")
+    provider: str | None = Field(None, description="Who built or supplies the model")
+    intended_use: list[Text] = Field(min_length=1)
+    out_of_scope_use: list[Text] = Field(min_length=1)
+    limitations: list[Text] = Field(min_length=1)
+    risks: list[Risk] = Field(min_length=1)
+    training_data: Text
+    evaluation: Evaluation
+    human_oversight: Text
+    # Hugging Face model-card metadata.
+    language: str | list[str] | None = None
+    license: str | None = None
+    license_name: str | None = None
+    license_link: str | None = None
+    library_name: str | None = None
+    tags: list[str] = []
+    datasets: list[str] = []
+    metrics: list[str] = []
+    base_model: str | list[str] | None = None
+    base_model_relation: str | None = None
+    pipeline_tag: str | None = None
+    thumbnail: str | None = None
+    inference: Any = None
+    widget: Any = None
+    co2_eq_emissions: Any = None
+    new_version: str | None = None
+    model_index: list[HfModelIndexEntry] = Field([], alias="model-index")
+
+
+# --- SLA ------------------------------------------------------------------------------------
+
+
+class UptimeTarget(Strict):
+    target: Annotated[float, Field(gt=0, le=100, description="Percent, e.g. 99.9")]
+    window: Text = Field(description="Measurement window, e.g. 'calendar month'")
+    measurement: str | None = None
+
+
+class LatencyTarget(Strict):
+    name: Text = Field(description="What is measured, e.g. 'API response, p95'")
+    target_ms: Annotated[int, Field(gt=0)]
+    scope: str | None = None
+
+
+class SupportTarget(Strict):
+    severity: Text
+    first_response: Text
+    hours: Text
+
+
+class ServiceCredit(Strict):
+    below: Annotated[float, Field(gt=0, le=100, description="Monthly uptime below this percent")]
+    credit_percent: Annotated[float, Field(gt=0, le=100)]
+
+
+class SlaMeta(ArtifactMeta):
+    type_name: ClassVar[str] = "sla"
+    service: Text
+    uptime: UptimeTarget
+    latency: list[LatencyTarget] = []
+    support: list[SupportTarget] = []
+    exclusions: list[Text] = []
+    credits: list[ServiceCredit] = []
+    data_retention: Text
+
+
+# --- disclosure -----------------------------------------------------------------------------
+
+
+class AiSystem(Strict):
+    name: Text
+    purpose: Text
+    model_card: Annotated[str, Field(pattern=SLUG)] | None = None
+
+
+class TrainingOnCustomerData(Strict):
+    used: bool
+    description: Text
+    opt_out: Text = Field(description="How a customer opts out")
+
+
+class DisclosureMeta(ArtifactMeta):
+    type_name: ClassVar[str] = "disclosure"
+    ai_systems: list[AiSystem] = Field(min_length=1)
+    data_used: list[Text] = Field(min_length=1)
+    training_on_customer_data: TrainingOnCustomerData
+    human_review: Text = Field(description="How to request human review of an AI-assisted decision")
+    feedback_channel: Text
+
+
+# --- notice ---------------------------------------------------------------------------------
+
+
+class NoticeKind(str, Enum):
+    INCIDENT = "incident"
+    MODEL_CHANGE = "model-change"
+    DEPRECATION = "deprecation"
+    MAINTENANCE = "maintenance"
+    POLICY_CHANGE = "policy-change"
+
+
+class NoticeState(str, Enum):
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in-progress"
+    COMPLETED = "completed"
+
+
+ArtifactRef = Annotated[
+    str,
+    Field(pattern=r"^(policy|model-card|sla|disclosure|notice)/[a-z0-9]+(-[a-z0-9]+)*$",
+          description="TYPE/ID of another artifact, e.g. model-card/support-assistant"),
+]
+
+
+class NoticeMeta(ArtifactMeta):
+    type_name: ClassVar[str] = "notice"
+    notice_kind: NoticeKind = Field(alias="kind")
+    state: NoticeState
+    started: date
+    ended: date | None = None
+    affected: list[ArtifactRef] = []
+    impact: Text
+    remediation: Text
+
+
+# --- registry -------------------------------------------------------------------------------
+
+
+class ArtifactType(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    name: str
+    label: str
+    label_plural: str
+    plural: str
+    folder: str
+    model: type[ArtifactMeta]
+
+
+ARTIFACT_TYPES: dict[str, ArtifactType] = {
+    t.name: t
+    for t in (
+        ArtifactType(name="policy", label="Policy", label_plural="Policies", plural="policies",
+                     folder="policies", model=PolicyMeta),
+        ArtifactType(name="model-card", label="Model card", label_plural="Model cards",
+                     plural="model-cards", folder="content/model-cards", model=ModelCardMeta),
+        ArtifactType(name="sla", label="SLA", label_plural="SLAs", plural="slas",
+                     folder="content/slas", model=SlaMeta),
+        ArtifactType(name="disclosure", label="Disclosure", label_plural="Disclosures",
+                     plural="disclosures", folder="content/disclosures", model=DisclosureMeta),
+        ArtifactType(name="notice", label="Notice", label_plural="Notices", plural="notices",
+                     folder="content/notices", model=NoticeMeta),
+    )
+}
+
+TypeName = Literal["policy", "model-card", "sla", "disclosure", "notice"]
+
+
+def json_schema(type_name: str) -> dict[str, Any]:
+    """JSON Schema of one artifact type's front matter, for editors and tools."""
+    artifact_type = ARTIFACT_TYPES[type_name]
+    schema = artifact_type.model.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"urn:trustcenter:schema:{type_name}"
+    schema["title"] = f"trustcenter {artifact_type.label.lower()} front matter"
+    return schema

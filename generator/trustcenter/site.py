@@ -1,0 +1,209 @@
+"""The site: MkDocs settings for a trust center, the atomic build, the live preview and the export."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import jinja2
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.commands.serve import serve as mkdocs_serve
+from mkdocs.config import load_config as load_mkdocs_config
+from mkdocs.exceptions import MkDocsException
+
+from . import markup, yamlsource
+from .checks import CheckResult, run_checks
+from .clock import build_date
+from .config import SiteConfig, load_config
+from .findings import Finding, TrustCenterError, error
+from .mkdocs_plugin import PACKAGE_THEME, Prepared
+from .pages import build_site
+from .publish import AudienceName, publish_set
+
+MATERIAL_FEATURES = ["navigation.prune", "navigation.top", "search.highlight", "content.code.copy"]
+
+
+def theme_dir(root: Path) -> Path:
+    """The company's theme overrides, or the generator's own theme when it has none."""
+    return root / "theme" if (root / "theme").is_dir() else PACKAGE_THEME
+
+
+def mkdocs_settings(root: Path, config: SiteConfig, *, docs_dir: Path, site_dir: Path,
+                    audience: AudienceName, preview: bool, custom_dir: Path | None = None,
+                    plugin: bool = True) -> dict[str, Any]:
+    """A complete mkdocs.yml for this trust center, as data."""
+    plugins: list[Any] = ["search"]
+    if plugin:
+        plugins.append({"trustcenter": {"root": str(root), "audience": audience.value,
+                                        "preview": preview}})
+    return {
+        "site_name": config.site.name,
+        "site_url": config.site.url,
+        "site_description": config.site.description or None,
+        "copyright": f"© {config.site.organisation}",
+        "docs_dir": str(docs_dir),
+        "site_dir": str(site_dir),
+        "use_directory_urls": True,
+        "strict": True,
+        "validation": {"omitted_files": "warn", "absolute_links": "warn",
+                       "unrecognized_links": "warn", "anchors": "warn"},
+        "theme": {"name": "material", "custom_dir": str(custom_dir or theme_dir(root)),
+                  "language": config.site.language, "font": False, "features": MATERIAL_FEATURES},
+        "markdown_extensions": [{name: markup.MARKDOWN_EXTENSION_CONFIGS.get(name, {})}
+                                for name in markup.MARKDOWN_EXTENSIONS],
+        "plugins": plugins,
+        "extra": {"generator": False},
+    }
+
+
+@dataclass
+class BuildOutcome:
+    out: Path
+    result: CheckResult
+    pages: int
+
+
+def build(root: Path, out: Path, *, audience: AudienceName = AudienceName.PUBLIC,
+          preview: bool = False) -> BuildOutcome:
+    """Build the site into a temporary directory and swap it into `out` only on success."""
+    root, out = root.resolve(), out.resolve()
+    config = load_config(root)
+    result = run_checks(root, config, build_date())
+    if result.blocking and not preview:
+        raise TrustCenterError(result.blocking)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        with _workspace() as work:
+            settings = mkdocs_settings(root, config, docs_dir=work / "docs", site_dir=staging / "site",
+                                       audience=audience, preview=preview)
+            mkdocs_config = _load(work, settings)
+            mkdocs_config.plugins["trustcenter"].prepared = Prepared(result)
+            _run_mkdocs(mkdocs_build, mkdocs_config)
+            pages = len(mkdocs_config.plugins["trustcenter"].site.pages)
+        _swap(staging / "site", out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildOutcome(out, result, pages)
+
+
+def serve(root: Path, dev_addr: str, *, audience: AudienceName = AudienceName.PUBLIC,
+          preview: bool = True) -> None:
+    """Live preview: MkDocs' dev server with the plugin watching the trust center's files."""
+    root = root.resolve()
+    config = load_config(root)
+    with _workspace() as work:
+        settings = mkdocs_settings(root, config, docs_dir=work / "docs", site_dir=work / "site",
+                                   audience=audience, preview=preview)
+        settings["dev_addr"] = dev_addr
+        config_file = work / "mkdocs.yml"
+        config_file.write_text(yamlsource.dump(settings), encoding="utf-8")
+        mkdocs_serve(config_file=str(config_file), livereload=True)
+
+
+def export(root: Path, out: Path, *, audience: AudienceName = AudienceName.PUBLIC) -> int:
+    """Write the site as a plain MkDocs project (pages, theme, mkdocs.yml) that needs no plugin."""
+    root, out = root.resolve(), out.resolve()
+    config = load_config(root)
+    result = run_checks(root, config, build_date())
+    if result.blocking:
+        raise TrustCenterError(result.blocking)
+    site = build_site(root, config, publish_set(result, audience, preview=False))
+    if out.exists() and any(out.iterdir()):
+        raise TrustCenterError([error(str(out), 1, "export-not-empty",
+                                      "the export directory exists and is not empty")])
+    for page in site.pages.values():
+        target = out / "docs" / page.uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page.markdown(), encoding="utf-8")
+    shutil.copytree(PACKAGE_THEME, out / "theme", dirs_exist_ok=True)
+    if theme_dir(root) != PACKAGE_THEME:
+        shutil.copytree(theme_dir(root), out / "theme", dirs_exist_ok=True)
+    settings = mkdocs_settings(root, config, docs_dir=Path("docs"), site_dir=Path("site"),
+                               audience=audience, preview=False, custom_dir=Path("theme"), plugin=False)
+    settings["nav"] = site.nav
+    (out / "mkdocs.yml").write_text(yamlsource.dump(settings), encoding="utf-8")
+    return len(site.pages)
+
+
+@contextmanager
+def _workspace() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="trustcenter-") as name:
+        work = Path(name)
+        (work / "docs").mkdir()
+        yield work
+
+
+def _load(work: Path, settings: dict[str, Any]):
+    config_file = work / "mkdocs.yml"
+    config_file.write_text(yamlsource.dump(settings), encoding="utf-8")
+    try:
+        return load_mkdocs_config(config_file=str(config_file))
+    except MkDocsException as exc:
+        raise TrustCenterError([error("site-config.yml", 1, "build-config", str(exc))]) from None
+
+
+def _run_mkdocs(command, mkdocs_config) -> None:
+    """Run an MkDocs command; its warnings (strict mode) and errors become findings."""
+    collector = _WarningCollector()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
+    try:
+        command(mkdocs_config)
+    except MkDocsException as exc:
+        findings = collector.findings or [error("site", 1, "build-failed", str(exc))]
+        raise TrustCenterError(findings) from None
+    except jinja2.TemplateError as exc:
+        where = getattr(exc, "filename", None) or "theme"
+        raise TrustCenterError([error(str(where), getattr(exc, "lineno", 1) or 1, "theme-error",
+                                      f"template error: {exc}")]) from None
+    except Exception as exc:  # a fault in a theme template surfaces as any Python error
+        where, line = _template_frame(exc)
+        raise TrustCenterError([error(where, line, "build-failed",
+                                      f"{type(exc).__name__}: {exc}")]) from None
+    finally:
+        logger.removeHandler(collector)
+
+
+def _template_frame(exc: BaseException) -> tuple[str, int]:
+    """The innermost theme template line a traceback passed through, if any."""
+    where, line = "site", 1
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename.endswith(".html"):
+            where, line = frame.f_code.co_filename, lineno
+    return where, line
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.findings: list[Finding] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.findings.append(error("site", 1, "build-warning", record.getMessage()))
+
+
+def _swap(built: Path, out: Path) -> None:
+    """Put `built` at `out` with two renames; the old site stays whole until the last moment."""
+    if not out.exists():
+        os.rename(built, out)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    os.rename(out, retired / out.name)
+    os.rename(built, out)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Staging and retired directories that a killed build left behind."""
+    for prefix in (f".{out.name}.building-", f".{out.name}.old-"):
+        for leftover in out.parent.glob(prefix + "*"):
+            shutil.rmtree(leftover, ignore_errors=True)

@@ -1,0 +1,184 @@
+"""Shared helpers: small trust centers built in tmp_path, the CLI as a user runs it, HTML parsing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+REPO = Path(__file__).resolve().parents[1]
+CLI = str(Path(sys.executable).with_name("trustcenter"))
+
+LEGAL = "Lee Gal <legal@example.com>"
+ML = "Em Owner <ml@example.com>"
+MARKETING = "Mark Eting <marketing@example.com>"
+BY_ROLE = {"legal": LEGAL, "ml-owner": ML, "marketing": MARKETING}
+
+CONFIG: dict[str, Any] = {
+    "site": {"name": "Acme Trust Center", "url": "https://trust.acme.example/",
+             "organisation": "Acme AI Ltd", "contact_email": "trust@acme.example",
+             "feedback_url": "https://acme.example/feedback"},
+    "feedback": {
+        "channels": [{"kind": "email", "label": "Trust team", "address": "trust@acme.example",
+                      "use_for": "Feedback and complaints", "response_time": "2 business days"}],
+        "what_happens_next": "We investigate and reply.",
+        "human_review": "Ask the trust team; a person reviews the decision.",
+        "training_opt_out": "Ask the trust team to opt out of training.",
+    },
+    "roles": {"legal": ["legal@example.com"], "marketing": ["marketing@example.com"],
+              "ml-owner": ["ml@example.com"]},
+    "required_approvals": {"policy": ["legal"], "model-card": ["legal", "ml-owner"], "sla": ["legal"],
+                           "disclosure": ["legal", "marketing"], "notice": ["legal"]},
+}
+
+TYPE_FIELDS: dict[str, dict[str, Any]] = {
+    "policy": {},
+    "model-card": {
+        "system": "Support assistant", "model": "acme-reply 2.1", "provider": "Acme AI",
+        "intended_use": ["Drafting replies for human agents"],
+        "out_of_scope_use": ["Medical or legal advice"],
+        "limitations": ["Weaker on languages other than English"],
+        "risks": [{"risk": "Confident but wrong answers", "mitigation": "An agent edits every draft"}],
+        "training_data": "Licensed support conversations; no customer data.",
+        "evaluation": {"date": "2026-01-15", "data": "Held-out tickets", "method": "Human rating"},
+        "human_oversight": "An agent reviews every draft before it is sent.",
+        "model-index": [{"name": "acme-reply", "results": [{
+            "task": {"type": "text-generation", "name": "Reply drafting"},
+            "dataset": {"type": "acme/tickets", "name": "Acme held-out tickets", "split": "test"},
+            "metrics": [{"type": "accuracy", "name": "Accepted without edits", "value": 0.71}]}]}],
+    },
+    "sla": {
+        "service": "Acme API", "uptime": {"target": 99.9, "window": "calendar month"},
+        "latency": [{"name": "API response, p95", "target_ms": 800}],
+        "support": [{"severity": "Critical", "first_response": "1 hour", "hours": "24x7"}],
+        "exclusions": ["Scheduled maintenance"],
+        "credits": [{"below": 99.9, "credit_percent": 10}],
+        "data_retention": "Deleted 30 days after the contract ends.",
+    },
+    "disclosure": {
+        "ai_systems": [{"name": "Support assistant", "purpose": "Drafts replies"}],
+        "data_used": ["Ticket text"],
+        "training_on_customer_data": {"used": False, "description": "We do not train on it.",
+                                      "opt_out": "Nothing to opt out of."},
+        "human_review": "Ask support.", "feedback_channel": "trust@acme.example",
+    },
+    "notice": {"kind": "incident", "state": "resolved", "started": "2026-02-01",
+               "ended": "2026-02-02", "affected": [], "impact": "Slow replies for an hour.",
+               "remediation": "We added capacity."},
+}
+FOLDERS = {"policy": "policies", "model-card": "content/model-cards", "sla": "content/slas",
+           "disclosure": "content/disclosures", "notice": "content/notices"}
+
+
+def front_matter(type_name: str, *, title: str = "A document", version: str = "1.0.0",
+                 status: str = "approved", **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "title": title, "summary": f"What {title} says.", "version": version, "status": status,
+        "effective": "2026-01-01", "owner": "Legal team", "next_review": "2099-01-01",
+        "controls": ["ISO42001:A.10.4"],
+        "changelog": [{"version": version, "date": "2026-01-01", "summary": "First version."}],
+    }
+    data.update(TYPE_FIELDS[type_name])
+    data.update(overrides)
+    return data
+
+
+class TrustCenter:
+    """A trust-center repository in a temporary directory, written the way a user would."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def write_config(self, config: dict[str, Any] | None = None) -> None:
+        (self.root / "site-config.yml").write_text(yaml.safe_dump(config or CONFIG, sort_keys=False))
+
+    def path(self, type_name: str, artifact_id: str) -> Path:
+        return self.root / FOLDERS[type_name] / f"{artifact_id}.md"
+
+    def write(self, type_name: str, artifact_id: str, body: str = "## Text\n\nThe text.\n",
+              **fields: Any) -> Path:
+        path = self.path(type_name, artifact_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = front_matter(type_name, **fields)
+        path.write_text("---\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+                        + "---\n\n" + body, encoding="utf-8")
+        return path
+
+    def write_raw(self, relative: str, text: str | bytes) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def approve_all(self, path: Path, type_name: str) -> None:
+        for role in CONFIG["required_approvals"][type_name]:
+            result = self.run("approve", str(path), "--role", role, "--by", BY_ROLE[role],
+                              "--date", "2026-01-02")
+            assert result.returncode == 0, result.stderr + result.stdout
+
+    def publish(self, type_name: str, artifact_id: str, **fields: Any) -> Path:
+        """Write an artifact and approve it by every required role."""
+        path = self.write(type_name, artifact_id, **fields)
+        self.approve_all(path, type_name)
+        return path
+
+    def run(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+        return run_cli(*args, cwd=cwd or self.root)
+
+    def build(self, *args: str) -> subprocess.CompletedProcess:
+        return self.run("build", *args)
+
+
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.fixture
+def tc(tmp_path: Path) -> TrustCenter:
+    center = TrustCenter(tmp_path / "trust")
+    center.root.mkdir()
+    center.write_config()
+    return center
+
+
+def html(path: Path) -> BeautifulSoup:
+    """A built page parsed as a browser would parse it."""
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html5lib")
+
+
+def text_of(path: Path) -> str:
+    return " ".join(html(path).get_text(" ").split())
+
+
+def all_site_text(site: Path) -> str:
+    """Every byte of every text file the build produced, for leak checks."""
+    chunks = []
+    for file in sorted(site.rglob("*")):
+        if file.is_file() and file.suffix in {".html", ".json", ".xml", ".txt", ".js", ".md"}:
+            chunks.append(file.read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(chunks)
+
+
+@pytest.fixture(scope="session")
+def example_copy(tmp_path_factory) -> Path:
+    """A copy of this repository's example trust center (content, config and theme)."""
+    target = tmp_path_factory.mktemp("example") / "trust"
+    target.mkdir()
+    for name in ("site-config.yml", "policies", "content", "theme"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        elif source.exists():
+            shutil.copy2(source, target / name)
+    return target
