@@ -83,6 +83,23 @@ def line_of(body: str, needle: str, first_line: int) -> int:
     return first_line
 
 
+def element_ids(document: str) -> set[str]:
+    """Every id in an HTML document: the anchors a link into it may use."""
+    collector = _IdCollector()
+    collector.feed(document)
+    collector.close()
+    return collector.ids
+
+
+class _IdCollector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.ids.update(value for name, value in attrs if name == "id" and value)
+
+
 class _Scanner(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)

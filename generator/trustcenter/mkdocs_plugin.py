@@ -74,6 +74,12 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
     def on_page_content(self, html: str, *, page, config, files) -> str:
         return markup.sanitise(html)
 
+    def on_post_page(self, output: str, *, page, config) -> str:
+        # Anchors that theme templates add (a model card's #metrics) are valid link targets too.
+        if page.present_anchor_ids is not None:
+            page.present_anchor_ids |= markup.element_ids(output)
+        return output
+
     def on_serve(self, server, *, config, builder):
         root = self.root(config)
         for name in WATCHED:

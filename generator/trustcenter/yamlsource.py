@@ -77,6 +77,11 @@ def parse(text: str) -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
+        # "found <stream end>" points past the text: the last line written is where to look.
+        if "<stream end>" in (exc.problem or ""):
+            filled = [n for n, text in enumerate(text.split("\n"), 1) if text.strip()]
+            last = filled[-1] if filled else 1
+            line = min(exc.context_mark.line + 1, last) if exc.context_mark else last
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlProblem("yaml-syntax", line, f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
