@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +17,11 @@ from . import markup
 from .checks import CheckResult, run_checks
 from .clock import build_date
 from .config import CONFIG_FILE, load_config
-from .findings import TrustCenterError
+from .findings import Severity, TrustCenterError
 from .pages import Site, build_site
 from .publish import AudienceName, publish_set
 
+log = logging.getLogger("trustcenter")
 PACKAGE_THEME = Path(__file__).parent / "theme"
 WATCHED = ("content", "policies", "theme", CONFIG_FILE)
 
@@ -54,12 +56,21 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
                 result = self.prepared.result
             else:
                 result = run_checks(root, load_config(root), build_date())
+                # Shown in the terminal of `serve` on every rebuild. This logger is not MkDocs' own,
+                # so a finding in a preview does not abort the strict build.
+                for finding in result.findings:
+                    if finding.severity is not Severity.INFO:
+                        log.warning("%s", finding)
             if result.blocking and not preview:
                 raise TrustCenterError(result.blocking)
             self.site = build_site(root, result.config, publish_set(result, audience, preview))
         except TrustCenterError as exc:
             raise PluginError("the trust center has blocking findings:\n" + str(exc)) from None
         config.nav = self.site.nav
+        # site-config.yml may change while `serve` runs: its values win over the generated mkdocs.yml.
+        info = result.config.site
+        config.site_name, config.copyright = info.name, f"© {info.organisation}"
+        config.site_description = info.description or None
         # Our templates sit under the company's own overrides and over Material's.
         if PACKAGE_THEME.resolve() not in [Path(d).resolve() for d in config.theme.dirs]:
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(PACKAGE_THEME))

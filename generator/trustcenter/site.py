@@ -47,7 +47,7 @@ def mkdocs_settings(root: Path, config: SiteConfig, *, docs_dir: Path, site_dir:
         "site_name": config.site.name,
         "site_url": config.site.url,
         "site_description": config.site.description or None,
-        "copyright": f"© {config.site.organisation}",
+        "copyright": f"© {config.site.organisation}",  # as the plugin sets it
         "docs_dir": str(docs_dir),
         "site_dir": str(site_dir),
         "use_directory_urls": True,
@@ -106,7 +106,19 @@ def serve(root: Path, dev_addr: str, *, audience: AudienceName = AudienceName.PU
         settings["dev_addr"] = dev_addr
         config_file = work / "mkdocs.yml"
         config_file.write_text(yamlsource.dump(settings), encoding="utf-8")
+        _log_to_terminal()
         mkdocs_serve(config_file=str(config_file), livereload=True)
+
+
+def _log_to_terminal() -> None:
+    """`serve` talks to its terminal: MkDocs' progress and every finding of every rebuild."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    for name in ("mkdocs", "trustcenter"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
+        logger.propagate = False
 
 
 def export(root: Path, out: Path, *, audience: AudienceName = AudienceName.PUBLIC) -> int:
