@@ -11,7 +11,7 @@ from . import yamlsource
 from .approval import approval_state, artifact_digest
 from .config import SiteConfig
 from .findings import ConfigError, Finding, TrustCenterError, error
-from .load import ARTIFACT_TYPES, load_artifact, split_front_matter
+from .load import ARTIFACT_TYPES, load_artifact, split_front_matter, type_of_path
 from .schema import Approval, Status, parse_person
 
 
@@ -61,12 +61,11 @@ def _artifact_type_of(root: Path, path: Path):
     except ValueError:
         raise ConfigError([error(str(path), 1, "not-an-artifact",
                                  f"{path} is not inside the trust center at {root}")]) from None
-    folder = relative.rsplit("/", 1)[0] if "/" in relative else ""
-    for artifact_type in ARTIFACT_TYPES.values():
-        if artifact_type.folder == folder and relative.endswith(".md"):
-            if not absolute.is_file():
-                raise ConfigError([error(relative, 1, "not-an-artifact", "no such file")])
-            return artifact_type, relative
+    artifact_type = type_of_path(relative)
+    if artifact_type is not None:
+        if not absolute.is_file():
+            raise ConfigError([error(relative, 1, "not-an-artifact", "no such file")])
+        return artifact_type, relative
     raise ConfigError([error(relative, 1, "not-an-artifact",
                              "not an artifact: artifacts are <folder>/<id>.md in one of "
                              + ", ".join(t.folder for t in ARTIFACT_TYPES.values()))])

@@ -11,6 +11,7 @@ from .approval import ApprovalState, approval_findings, approval_state
 from .config import SiteConfig
 from .findings import Finding, error
 from .links import source_links
+from .history import History, read_history
 from .load import PAGES_FOLDER, Artifact, load_artifacts
 
 
@@ -19,6 +20,7 @@ class CheckResult:
     config: SiteConfig
     artifacts: list[Artifact]
     states: dict[str, ApprovalState]
+    history: History
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -30,20 +32,24 @@ class CheckResult:
         return not self.blocking
 
 
-def run_checks(root: Path, config: SiteConfig, today: date) -> CheckResult:
-    """Load every artifact and check its approval state, markup and references."""
+def run_checks(root: Path, config: SiteConfig, today: date, *, history: History | None = None) -> CheckResult:
+    """Load every artifact, read its history, and check approvals, markup and references."""
     loaded = load_artifacts(root)
+    history = history if history is not None else read_history(root)
     states = {a.key: approval_state(a, config) for a in loaded.artifacts}
     findings = list(loaded.findings)
     known = {a.key for a in loaded.artifacts}
     by_path = {a.path: a for a in loaded.artifacts}
+    # An artifact whose last approved version stays up counts as published for links.
+    published = {key for key, state in states.items()
+                 if state.publishable or any(r.publishable for r in history.of(key))}
     for artifact in loaded.artifacts:
         state = states[artifact.key]
         findings += approval_findings(state, today)
         findings += markup_findings(artifact)
         findings += reference_findings(artifact, known)
-        findings += link_findings(root, artifact, state, by_path, states)
-    return CheckResult(config, loaded.artifacts, states, sorted(set(findings)))
+        findings += link_findings(root, artifact, state, by_path, published)
+    return CheckResult(config, loaded.artifacts, states, history, sorted(set(findings)))
 
 
 def markup_findings(artifact: Artifact) -> list[Finding]:
@@ -63,7 +69,7 @@ def reference_findings(artifact: Artifact, known: set[str]) -> list[Finding]:
 
 
 def link_findings(root: Path, artifact: Artifact, state: ApprovalState, by_path: dict[str, Artifact],
-                  states: dict[str, ApprovalState]) -> list[Finding]:
+                  published: set[str]) -> list[Finding]:
     findings = []
     for link in source_links(artifact.body, artifact.path, artifact.body_line):
         target = by_path.get(link.path)
@@ -72,7 +78,7 @@ def link_findings(root: Path, artifact: Artifact, state: ApprovalState, by_path:
                 findings.append(error(artifact.path, link.line, "link-broken",
                                       f"the link to {link.target} leads nowhere ({link.path} is not "
                                       "an artifact or a page of this trust center)"))
-        elif state.publishable and not states[target.key].publishable:
+        elif state.publishable and target.key not in published:
             findings.append(error(artifact.path, link.line, "link-unpublished",
                                   f"links to {target.path}, which is not publishable: the link "
                                   "would be broken on the site"))

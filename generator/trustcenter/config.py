@@ -82,6 +82,11 @@ def load_config(root: Path) -> SiteConfig:
                                  "(`trustcenter init DIR` creates one)")]) from None
     except UnicodeDecodeError as exc:
         raise ConfigError([error(CONFIG_FILE, 1, "encoding", f"not valid UTF-8: {exc.reason}")]) from None
+    return parse_config(text)
+
+
+def parse_config(text: str) -> SiteConfig:
+    """Validate the text of a site-config.yml; raises ConfigError with located findings."""
     try:
         document = yamlsource.parse(text)
     except yamlsource.YamlProblem as problem:

@@ -70,6 +70,14 @@ def artifact_files(root: Path) -> tuple[list[tuple[ArtifactType, Path]], list[Fi
     return files, findings
 
 
+def type_of_path(relative: str) -> ArtifactType | None:
+    """The artifact type of a repository path like 'policies/x.md', or None if it is no artifact."""
+    folder, _, name = relative.rpartition("/")
+    if not name.endswith(".md"):
+        return None
+    return next((t for t in ARTIFACT_TYPES.values() if t.folder == folder), None)
+
+
 def load_artifacts(root: Path) -> LoadResult:
     """Load every artifact under `root`; problems become findings, never exceptions."""
     files, findings = artifact_files(root)

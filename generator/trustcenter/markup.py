@@ -83,6 +83,41 @@ def line_of(body: str, needle: str, first_line: int) -> int:
     return first_line
 
 
+def plain_text(markdown_text: str) -> str:
+    """What a reader sees of some Markdown, as text: list items on their own lines."""
+    collector = _TextCollector()
+    collector.feed(render(markdown_text))
+    collector.close()
+    return re.sub(r"[ \t]*\n[ \t\n]*", "\n", "".join(collector.parts)).strip()
+
+
+class _TextCollector(HTMLParser):
+    _BREAKS = {"p", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "pre", "br"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._BREAKS:
+            self.parts.append("\n")
+        if tag == "li":
+            self.parts.append("• ")
+        elif tag in ("td", "th"):
+            self.parts.append(" | ")
+        elif tag == "a" and ("class", "headerlink") in attrs:
+            self.skip += 1
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
 def element_ids(document: str) -> set[str]:
     """Every id in an HTML document: the anchors a link into it may use."""
     collector = _IdCollector()

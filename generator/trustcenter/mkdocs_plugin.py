@@ -52,10 +52,11 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
         root = self.root(config)
         audience, preview = AudienceName(self.config.audience), self.config.preview
         try:
+            today = build_date()
             if self.prepared is not None:
                 result = self.prepared.result
             else:
-                result = run_checks(root, load_config(root), build_date())
+                result = run_checks(root, load_config(root), today)
                 # Shown in the terminal of `serve` on every rebuild. This logger is not MkDocs' own,
                 # so a finding in a preview does not abort the strict build.
                 for finding in result.findings:
@@ -63,7 +64,7 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
                         log.warning("%s", finding)
             if result.blocking and not preview:
                 raise TrustCenterError(result.blocking)
-            self.site = build_site(root, result.config, publish_set(result, audience, preview))
+            self.site = build_site(root, result.config, publish_set(result, audience, preview, today), today)
         except TrustCenterError as exc:
             raise PluginError("the trust center has blocking findings:\n" + str(exc)) from None
         config.nav = self.site.nav

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from . import yamlsource
-from .approval import ApprovalState
 from .config import SiteConfig
+from .diff import body_diff, field_changes
 from .findings import TrustCenterError, error
 from .links import rewrite_links
-from .load import PAGES_FOLDER, FrontMatterProblem, decode, split_front_matter
-from .publish import Published
+from .load import PAGES_FOLDER, Artifact, FrontMatterProblem, decode, split_front_matter
+from .publish import Published, PublishedVersion
 from .schema import ARTIFACT_TYPES, ModelCardMeta, NoticeMeta
 
 HOME, CHANGES, FEEDBACK = "index.md", "changes.md", "feedback.md"
@@ -29,10 +30,13 @@ class PageSource:
     body: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     in_nav: bool = True
+    searchable: bool = True
 
     def markdown(self) -> str:
         """The page as a Markdown file with front matter, readable by any MkDocs engine."""
-        meta = {"title": self.title, "template": self.template, "tc": self.data}
+        meta: dict[str, Any] = {"title": self.title, "template": self.template, "tc": self.data}
+        if not self.searchable:
+            meta["search"] = {"exclude": True}
         return "---\n" + yamlsource.dump(meta) + "---\n\n" + self.body.strip() + "\n"
 
 
@@ -40,11 +44,25 @@ class PageSource:
 class Site:
     pages: dict[str, PageSource]
     nav: list[dict[str, Any]]
+    published: list[Published]
 
 
-def artifact_uri(published: Published) -> str:
-    artifact = published.artifact
-    return f"{artifact.type.plural}/{artifact.id}/index.md"
+# --- where things live ---------------------------------------------------------------------------
+
+def artifact_uri(item: Published | Artifact) -> str:
+    return f"{item.type.plural}/{item.id}/index.md"
+
+
+def version_uri(item: Published, version: PublishedVersion) -> str:
+    return f"{item.type.plural}/{item.id}/v{version.version}.md"
+
+
+def diff_uri(item: Published, version: PublishedVersion) -> str:
+    return f"{item.type.plural}/{item.id}/v{version.version}/diff.md"
+
+
+def changelog_uri(item: Published) -> str:
+    return f"{item.type.plural}/{item.id}/changelog.md"
 
 
 def url_of(uri: str) -> str:
@@ -55,51 +73,133 @@ def url_of(uri: str) -> str:
     return stem if stem.endswith("/") else stem + "/"
 
 
-def build_site(root: Path, config: SiteConfig, published: list[Published]) -> Site:
+# --- the site ------------------------------------------------------------------------------------
+
+def build_site(root: Path, config: SiteConfig, published: list[Published], today: date) -> Site:
     """Every page of the site, with the navigation that lists them."""
     free_pages = _free_pages(root)
-    page_for_source = {p.artifact.path: artifact_uri(p) for p in published}
+    page_for_source = {item.current.path: artifact_uri(item) for item in published}
     page_for_source.update({source: page.uri for source, page in free_pages.items()})
     pages: dict[str, PageSource] = {}
-    for item in published:
-        page = artifact_page(item, published, page_for_source)
+
+    def add(page: PageSource) -> None:
         pages[page.uri] = page
+
+    for item in published:
+        add(artifact_page(item, published, page_for_source))
+        for previous, version in zip((None, *item.versions), item.versions):
+            add(version_page(item, version, published, page_for_source))
+            if previous is not None:
+                add(diff_page(item, previous, version))
+        if item.versions:
+            add(changelog_page(item))
     home_text = free_pages.pop(f"{PAGES_FOLDER}/home.md", None)
     feedback_text = free_pages.pop(f"{PAGES_FOLDER}/feedback.md", None)
-    pages[HOME] = home_page(config, published, home_text)
-    pages[CHANGES] = changes_page(published)
-    pages[FEEDBACK] = feedback_page(config, feedback_text)
+    add(home_page(config, published, home_text, today))
+    add(changes_page(published, today))
+    add(feedback_page(config, feedback_text))
     for page in free_pages.values():
-        pages[page.uri] = page
-    return Site(pages, navigation(published, pages, free_pages))
+        add(page)
+    return Site(pages, navigation(published, pages, free_pages), published)
 
 
 def artifact_page(item: Published, published: list[Published], page_for_source: dict[str, str]) -> PageSource:
-    artifact, meta = item.artifact, item.artifact.meta
+    shown = item.shown
     uri = artifact_uri(item)
+    data = _artifact_data(item, shown, published)
+    data["draft"] = item.draft is not None
+    data["pending"] = ([{"role": role, "status": item.draft.role_status(role)}
+                        for role in item.draft.pending_roles] if item.draft else [])
+    if item.upcoming is not None:
+        data["upcoming"] = {"version": str(item.upcoming.version),
+                            "effective": item.upcoming.effective.isoformat(),
+                            "url": url_of(version_uri(item, item.upcoming)),
+                            "only": item.in_force is None and item.draft is None}
+    body = rewrite_links(shown.body, shown.path, uri, page_for_source)
+    return PageSource(uri, shown.meta.title, "artifact.html", body, data,
+                      in_nav=not item.retired or item.draft is not None)
+
+
+def version_page(item: Published, version: PublishedVersion, published: list[Published],
+                 page_for_source: dict[str, str]) -> PageSource:
+    uri = version_uri(item, version)
+    data = _artifact_data(item, version.artifact, published, approvals=version.approvals)
+    current = item.in_force or item.upcoming
+    data["frozen"] = {"version": str(version.version),
+                      "is_current": current is not None and current.version == version.version,
+                      "current_version": str(current.version) if current else None,
+                      "current_url": url_of(artifact_uri(item))}
+    body = rewrite_links(version.artifact.body, version.artifact.path, uri, page_for_source)
+    title = f"{version.artifact.meta.title} (version {version.version})"
+    return PageSource(uri, title, "artifact.html", body, data, in_nav=False, searchable=False)
+
+
+def diff_page(item: Published, old: PublishedVersion, new: PublishedVersion) -> PageSource:
     data = {
+        "kind": "diff",
+        "type_label": item.type.label,
+        "from": _version_row(item, old),
+        "to": _version_row(item, new),
+        "fields": [asdict(change) for change in field_changes(old.artifact.raw, new.artifact.raw)],
+        "blocks": [asdict(block) for block in body_diff(old.artifact.body, new.artifact.body)],
+        "artifact_url": url_of(artifact_uri(item)),
+        "changelog_url": url_of(changelog_uri(item)),
+    }
+    title = f"{new.artifact.meta.title}: changes in version {new.version}"
+    return PageSource(diff_uri(item, new), title, "diff.html", "", data, in_nav=False, searchable=False)
+
+
+def changelog_page(item: Published) -> PageSource:
+    newest = item.versions[-1].artifact
+    by_version = {str(v.version): (previous, v) for previous, v in zip((None, *item.versions), item.versions)}
+    rows = []
+    for entry in newest.meta.changelog:
+        row: dict[str, Any] = {"version": str(entry.version), "date": entry.date.isoformat(),
+                               "summary": entry.summary, "published": False}
+        if str(entry.version) in by_version:
+            previous, version = by_version[str(entry.version)]
+            row.update(_version_row(item, version), published=True,
+                       diff_url=url_of(diff_uri(item, version)) if previous else None)
+        rows.append(row)
+    data = {"kind": "changelog", "type_label": item.type.label, "rows": rows,
+            "artifact_url": url_of(artifact_uri(item))}
+    return PageSource(changelog_uri(item), f"{newest.meta.title}: version history", "changelog.html",
+                      "", data, in_nav=False, searchable=False)
+
+
+def _artifact_data(item: Published, shown: Artifact, published: list[Published],
+                   approvals: tuple | None = None) -> dict[str, Any]:
+    meta = shown.meta
+    data: dict[str, Any] = {
         "kind": "artifact",
-        "type": artifact.type.name,
-        "type_label": artifact.type.label,
-        "id": artifact.id,
-        "draft": item.draft,
-        "retired": item.retired,
-        "header": _header(item),
+        "type": shown.type.name,
+        "type_label": shown.type.label,
+        "id": shown.id,
+        "retired": meta.status.value == "retired",
+        "header": _header(shown, approvals if approvals is not None else _shown_approvals(item, shown)),
         "fields": meta.model_dump(mode="json", exclude={"title", "summary", "version", "status",
                                                         "effective", "owner", "audience",
                                                         "next_review", "changelog", "approvals", "type"}),
         "changelog": [entry.model_dump(mode="json") for entry in meta.changelog],
+        "changelog_url": url_of(changelog_uri(item)) if item.versions else None,
+        "permalink": next((url_of(version_uri(item, v)) for v in item.versions
+                           if v.artifact is shown), None),
     }
     if isinstance(meta, ModelCardMeta):
         data["metrics"] = metrics_table(meta)
     if isinstance(meta, NoticeMeta):
         data["affected"] = _references(meta.affected, published)
-    body = rewrite_links(artifact.body, artifact.path, uri, page_for_source)
-    return PageSource(uri, meta.title, "artifact.html", body, data, in_nav=not item.retired)
+    return data
 
 
-def _header(item: Published) -> dict[str, Any]:
-    meta, state = item.artifact.meta, item.state
+def _shown_approvals(item: Published, shown: Artifact) -> tuple:
+    if item.draft is not None and item.draft.artifact is shown:
+        return tuple(item.draft.valid.values())
+    return next((v.approvals for v in item.versions if v.artifact is shown), ())
+
+
+def _header(shown: Artifact, approvals) -> dict[str, Any]:
+    meta = shown.meta
     return {
         "summary": meta.summary,
         "version": str(meta.version),
@@ -109,14 +209,18 @@ def _header(item: Published) -> dict[str, Any]:
         "audience": meta.audience.value,
         "next_review": meta.next_review.isoformat() if meta.next_review else None,
         "controls": list(meta.controls),
-        "approvals": [{"role": a.role, "name": a.name, "date": a.date.isoformat()}
-                      for a in state.valid.values()],
-        "pending": _pending(state) if item.draft else [],
+        "approvals": [{"role": a.role, "name": a.name, "date": a.date.isoformat()} for a in approvals],
     }
 
 
-def _pending(state: ApprovalState) -> list[dict[str, str]]:
-    return [{"role": role, "status": state.role_status(role)} for role in state.pending_roles]
+def _version_row(item: Published, version: PublishedVersion) -> dict[str, Any]:
+    return {
+        "version": str(version.version),
+        "effective": version.effective.isoformat(),
+        "published_on": version.published.date().isoformat() if version.published else None,
+        "approvals": [{"role": a.role, "name": a.name, "date": a.date.isoformat()} for a in version.approvals],
+        "url": url_of(version_uri(item, version)),
+    }
 
 
 def metrics_table(meta: ModelCardMeta) -> list[dict[str, Any]]:
@@ -137,58 +241,61 @@ def metrics_table(meta: ModelCardMeta) -> list[dict[str, Any]]:
 
 
 def _references(keys: list[str], published: list[Published]) -> list[dict[str, Any]]:
-    by_key = {p.artifact.key: p for p in published}
+    by_key = {p.key: p for p in published}
     rows = []
     for key in keys:
         target = by_key.get(key)
-        type_name = key.split("/", 1)[0]
+        type_name, _, artifact_id = key.partition("/")
         rows.append({
             "key": key,
             "type_label": ARTIFACT_TYPES[type_name].label,
-            "title": target.artifact.meta.title if target else key.split("/", 1)[1],
+            "title": target.shown.meta.title if target else artifact_id,
             "url": url_of(artifact_uri(target)) if target else None,
         })
     return rows
 
 
-def _change_rows(published: list[Published]) -> list[dict[str, Any]]:
+# --- site-wide pages ------------------------------------------------------------------------------
+
+def change_rows(published: list[Published], today: date) -> list[dict[str, Any]]:
+    """Every published version of every artifact, newest first; later ones marked upcoming."""
     rows = []
     for item in published:
-        if item.draft:
-            continue
-        artifact = item.artifact
-        for entry in artifact.meta.changelog:
+        for previous, version in zip((None, *item.versions), item.versions):
+            entry = next((e for e in version.artifact.meta.changelog if e.version == version.version), None)
             rows.append({
-                "date": entry.date.isoformat(),
-                "version": str(entry.version),
-                "summary": entry.summary,
-                "title": artifact.meta.title,
-                "type_label": artifact.type.label,
-                "url": url_of(artifact_uri(item)),
+                "date": version.effective.isoformat(),
+                "upcoming": version.effective > today,
+                "version": str(version.version),
+                "summary": entry.summary if entry else "",
+                "title": version.artifact.meta.title,
+                "type_label": item.type.label,
+                "url": url_of(version_uri(item, version)),
+                "diff_url": url_of(diff_uri(item, version)) if previous else None,
             })
     rows.sort(key=lambda row: (row["date"], row["title"], row["version"]), reverse=True)
     return rows
 
 
-def home_page(config: SiteConfig, published: list[Published], intro: PageSource | None) -> PageSource:
+def home_page(config: SiteConfig, published: list[Published], intro: PageSource | None,
+              today: date) -> PageSource:
     catalogue = []
     for artifact_type in ARTIFACT_TYPES.values():
-        items = [p for p in published if p.artifact.type is artifact_type and not p.retired]
+        items = [p for p in published if p.type is artifact_type and not (p.retired and p.draft is None)]
         if items:
             catalogue.append({
                 "label": artifact_type.label_plural,
-                "entries": [{"title": p.artifact.meta.title, "summary": p.artifact.meta.summary,
-                           "version": str(p.artifact.meta.version), "draft": p.draft,
-                           "effective": p.artifact.meta.effective.isoformat()
-                           if p.artifact.meta.effective else None,
-                           "url": url_of(artifact_uri(p))}
-                          for p in sorted(items, key=lambda p: p.artifact.meta.title.lower())],
+                "entries": [{"title": p.shown.meta.title, "summary": p.shown.meta.summary,
+                             "version": str(p.shown.meta.version), "draft": p.draft is not None,
+                             "effective": p.shown.meta.effective.isoformat() if p.shown.meta.effective else None,
+                             "url": url_of(artifact_uri(p))}
+                            for p in sorted(items, key=lambda p: p.shown.meta.title.lower())],
             })
     data = {
         "kind": "home",
         "organisation": config.site.organisation,
         "catalogue": catalogue,
-        "latest_changes": _change_rows(published)[:LATEST_CHANGES_ON_HOME],
+        "latest_changes": change_rows(published, today)[:LATEST_CHANGES_ON_HOME],
         "feedback_url": config.site.feedback_url,
         "contact_email": config.site.contact_email,
     }
@@ -196,9 +303,9 @@ def home_page(config: SiteConfig, published: list[Published], intro: PageSource 
     return PageSource(HOME, title, "home.html", intro.body if intro else "", data)
 
 
-def changes_page(published: list[Published]) -> PageSource:
+def changes_page(published: list[Published], today: date) -> PageSource:
     return PageSource(CHANGES, "Changes", "changes.html", "",
-                      {"kind": "changes", "changes": _change_rows(published)})
+                      {"kind": "changes", "changes": change_rows(published, today)})
 
 
 def feedback_page(config: SiteConfig, intro: PageSource | None) -> PageSource:
@@ -239,8 +346,8 @@ def navigation(published: list[Published], pages: dict[str, PageSource],
     nav: list[dict[str, Any]] = [{"Home": HOME}]
     for artifact_type in ARTIFACT_TYPES.values():
         entries = [{pages[artifact_uri(p)].title: artifact_uri(p)}
-                   for p in sorted(published, key=lambda p: p.artifact.meta.title.lower())
-                   if p.artifact.type is artifact_type and not p.retired]
+                   for p in sorted(published, key=lambda p: p.shown.meta.title.lower())
+                   if p.type is artifact_type and pages[artifact_uri(p)].in_nav]
         if entries:
             nav.append({artifact_type.label_plural: entries})
     nav.append({"Changes": CHANGES})

@@ -1,14 +1,16 @@
-"""The publish set: which artifacts a given audience may see, and in what state."""
+"""The publish set: which versions of which artifacts an audience may see, and which is in force."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import Enum
 
 from .approval import ApprovalState
 from .checks import CheckResult
+from .history import History
 from .load import Artifact
-from .schema import Audience, Status
+from .schema import Approval, Audience, Status, Version
 
 
 class AudienceName(str, Enum):
@@ -17,29 +19,88 @@ class AudienceName(str, Enum):
 
 
 @dataclass(frozen=True)
-class Published:
+class PublishedVersion:
+    """One approved version, frozen as it was published."""
+
     artifact: Artifact
-    state: ApprovalState
-    draft: bool            # shown only in a preview, under a DRAFT banner
+    digest: str
+    approvals: tuple[Approval, ...]
+    published: datetime | None       # first commit that published it; None if not committed yet
+
+    @property
+    def version(self) -> Version:
+        return self.artifact.meta.version
+
+    @property
+    def effective(self) -> date:
+        return self.artifact.meta.effective  # type: ignore[return-value]  (approved ones have one)
+
+
+@dataclass(frozen=True)
+class Published:
+    """An artifact as a reader may see it: its published versions and, in a preview, its draft."""
+
+    key: str
+    current: Artifact                      # the working tree's text
+    versions: tuple[PublishedVersion, ...]  # oldest first
+    in_force: PublishedVersion | None       # the newest version whose effective date has come
+    upcoming: PublishedVersion | None       # a newer approved version, effective later
+    draft: ApprovalState | None             # preview only: an unpublishable working-tree text
+
+    @property
+    def shown(self) -> Artifact:
+        """The text the artifact's own page shows."""
+        if self.draft is not None:
+            return self.draft.artifact
+        return (self.in_force or self.upcoming).artifact  # type: ignore[union-attr]
 
     @property
     def retired(self) -> bool:
-        return self.artifact.meta.status is Status.RETIRED
+        return self.in_force is not None and self.in_force.artifact.meta.status is Status.RETIRED
+
+    @property
+    def type(self):
+        return self.current.type
+
+    @property
+    def id(self) -> str:
+        return self.current.id
 
 
 def visible_to(artifact: Artifact, audience: AudienceName) -> bool:
     return artifact.meta.audience is Audience.PUBLIC or audience is AudienceName.CUSTOMER
 
 
-def publish_set(result: CheckResult, audience: AudienceName, preview: bool) -> list[Published]:
-    """Publishable artifacts the audience may see; with `preview`, unpublishable ones as drafts."""
+def published_versions(artifact: Artifact, state: ApprovalState, history: History) -> list[PublishedVersion]:
+    """Every version that was publishable when committed, plus the working tree's if publishable."""
+    by_version: dict[Version, PublishedVersion] = {}
+    for revision in history.of(artifact.key):
+        if not revision.publishable:
+            continue
+        earlier = by_version.get(revision.artifact.meta.version)
+        # The last publishable text of a version is what readers last saw; its date is the first.
+        by_version[revision.artifact.meta.version] = PublishedVersion(
+            revision.artifact, revision.digest, tuple(revision.artifact.meta.approvals),
+            earlier.published if earlier else revision.committed)
+    if state.publishable:
+        earlier = by_version.get(artifact.meta.version)
+        by_version[artifact.meta.version] = PublishedVersion(
+            artifact, state.digest, tuple(state.valid.values()),
+            earlier.published if earlier and earlier.digest == state.digest else None)
+    return [by_version[v] for v in sorted(by_version)]
+
+
+def publish_set(result: CheckResult, audience: AudienceName, preview: bool, today: date) -> list[Published]:
+    """What `audience` may see of every artifact; with `preview`, unpublishable texts as drafts."""
     published = []
     for artifact in result.artifacts:
-        if not visible_to(artifact, audience):
-            continue
         state = result.states[artifact.key]
-        if state.publishable:
-            published.append(Published(artifact, state, draft=False))
-        elif preview:
-            published.append(Published(artifact, state, draft=True))
+        versions = [v for v in published_versions(artifact, state, result.history)
+                    if visible_to(v.artifact, audience)]
+        in_force = next((v for v in reversed(versions) if v.effective <= today), None)
+        upcoming = next((v for v in reversed(versions) if v.effective > today
+                         and (in_force is None or v.version > in_force.version)), None)
+        draft = state if preview and not state.publishable and visible_to(artifact, audience) else None
+        if in_force or upcoming or draft:
+            published.append(Published(artifact.key, artifact, tuple(versions), in_force, upcoming, draft))
     return published

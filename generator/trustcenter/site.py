@@ -124,11 +124,11 @@ def _log_to_terminal() -> None:
 def export(root: Path, out: Path, *, audience: AudienceName = AudienceName.PUBLIC) -> int:
     """Write the site as a plain MkDocs project (pages, theme, mkdocs.yml) that needs no plugin."""
     root, out = root.resolve(), out.resolve()
-    config = load_config(root)
-    result = run_checks(root, config, build_date())
+    config, today = load_config(root), build_date()
+    result = run_checks(root, config, today)
     if result.blocking:
         raise TrustCenterError(result.blocking)
-    site = build_site(root, config, publish_set(result, audience, preview=False))
+    site = build_site(root, config, publish_set(result, audience, False, today), today)
     if out.exists() and any(out.iterdir()):
         raise TrustCenterError([error(str(out), 1, "export-not-empty",
                                       "the export directory exists and is not empty")])

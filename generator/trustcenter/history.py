@@ -1,0 +1,194 @@
+"""History: every committed version of every artifact, read from git in a constant number of processes.
+
+One `git log` pass lists which artifact files each commit touched (following renames), and one
+`git cat-file --batch` process returns all their contents. Without git, or in a shallow clone, the
+site is built from the working tree alone and the history says once what it could not see.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .approval import approval_state, artifact_digest
+from .config import CONFIG_FILE, SiteConfig, parse_config
+from .findings import ConfigError
+from .load import Artifact, decode, parse_artifact, type_of_path
+
+_RECORD, _UNIT = "\x1e", "\x1f"
+
+
+@dataclass(frozen=True)
+class Revision:
+    """An artifact as one commit left it."""
+
+    artifact: Artifact
+    digest: str
+    publishable: bool        # under the site-config.yml of that same commit
+    commit: str
+    committed: datetime      # UTC
+
+
+@dataclass
+class History:
+    """Revisions per artifact, oldest first, keyed by the artifact's key at the newest commit."""
+
+    revisions: dict[str, list[Revision]] = field(default_factory=dict)
+    notice: str | None = None       # what history could not be read, said once
+
+    def of(self, key: str) -> list[Revision]:
+        return self.revisions.get(key, [])
+
+
+class GitError(Exception):
+    pass
+
+
+def read_history(root: Path) -> History:
+    """Every committed revision of every artifact under `root`."""
+    try:
+        repo = _Repository.open(root)
+    except GitError as exc:
+        return History(notice=f"no version history: {exc}; the site shows the working tree only")
+    if repo.shallow:
+        notice = ("this is a shallow clone: only the history it holds is shown "
+                  "(fetch with full history, e.g. `fetch-depth: 0`, to see every version)")
+    else:
+        notice = None
+    history = History(notice=notice)
+    commits = repo.changed_files()
+    wanted = [(commit, path) for commit, _, changes in commits for _, _, path in changes
+              if path is not None and (path == CONFIG_FILE or type_of_path(path) is not None)]
+    blobs = repo.cat_files(wanted)
+    lineage: dict[str, list[Revision]] = {}       # current path -> revisions so far
+    config: SiteConfig | None = None
+    for commit, committed, changes in commits:
+        # The configuration of a commit decides whether its artifacts were publishable.
+        for status, old, new in sorted(changes, key=lambda change: change[2] != CONFIG_FILE):
+            if new == CONFIG_FILE:
+                config = _config_from(blobs.get((commit, new)))
+                continue
+            if status == "D":
+                lineage.pop(old, None)
+                continue
+            revisions = lineage.pop(old, []) if status == "R" else lineage.get(new, [])
+            lineage[new] = revisions
+            revision = _revision(blobs.get((commit, new)), new, commit, committed, config)
+            if revision is not None:
+                revisions.append(revision)
+    for path, revisions in lineage.items():
+        artifact_type = type_of_path(path)
+        if revisions and artifact_type is not None:
+            history.revisions[f"{artifact_type.name}/{Path(path).stem}"] = revisions
+    return history
+
+
+def _config_from(data: bytes | None) -> SiteConfig | None:
+    if data is None:
+        return None
+    text, problem = decode(data, CONFIG_FILE)
+    if problem:
+        return None
+    try:
+        return parse_config(text)
+    except ConfigError:
+        return None
+
+
+def _revision(data: bytes | None, path: str, commit: str, committed: datetime,
+              config: SiteConfig | None) -> Revision | None:
+    artifact_type = type_of_path(path)
+    if data is None or artifact_type is None:
+        return None
+    text, problem = decode(data, path)
+    if problem:
+        return None
+    artifact, _ = parse_artifact(text, artifact_type, Path(path).stem, path)
+    if artifact is None:
+        return None
+    publishable = config is not None and approval_state(artifact, config).publishable
+    return Revision(artifact, artifact_digest(artifact), publishable, commit, committed)
+
+
+@dataclass
+class _Repository:
+    root: Path
+    prefix: str          # the trust center's folder inside the git work tree, '' or 'sub/'
+    shallow: bool
+
+    @classmethod
+    def open(cls, root: Path) -> _Repository:
+        output = _git(root, "rev-parse", "--show-prefix", "--is-shallow-repository", "--verify", "HEAD")
+        lines = output.splitlines()
+        if len(lines) < 3:
+            raise GitError("git gave no answer about this repository")
+        return cls(root, lines[0], lines[1] == "true")
+
+    def changed_files(self) -> list[tuple[str, datetime, list[tuple[str, str | None, str | None]]]]:
+        """(commit, date, [(status, old path, new path)]) for each commit on the first-parent line."""
+        folders = [self.prefix + name for name in ("policies", "content", CONFIG_FILE)]
+        output = _git(self.root, "log", "--first-parent", "-m", "--reverse", "--no-color",
+                      "--name-status", "-M", "-z", f"--format={_RECORD}%H{_UNIT}%ct",
+                      "--", *folders)
+        commits = []
+        for record in output.split(_RECORD)[1:]:
+            header, _, rest = record.partition("\x00")
+            commit, _, timestamp = header.strip().partition(_UNIT)
+            committed = datetime.fromtimestamp(int(timestamp), tz=timezone.utc)
+            commits.append((commit, committed, self._changes(rest)))
+        return commits
+
+    def _changes(self, text: str) -> list[tuple[str, str | None, str | None]]:
+        fields = [f for f in text.strip("\n").split("\x00")]
+        changes, i = [], 0
+        while i < len(fields):
+            status = fields[i].strip()
+            if not status:
+                i += 1
+                continue
+            if status[0] in "RC":
+                old, new = self._relative(fields[i + 1]), self._relative(fields[i + 2])
+                changes.append(("R" if status[0] == "R" else "A", old, new))
+                i += 3
+            else:
+                path = self._relative(fields[i + 1])
+                changes.append((status[0], path, None if status[0] == "D" else path))
+                i += 2
+        return changes
+
+    def _relative(self, path: str) -> str:
+        return path[len(self.prefix):] if path.startswith(self.prefix) else path
+
+    def cat_files(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+        """The contents of `commit:path` for every pair, from one `git cat-file --batch`."""
+        if not wanted:
+            return {}
+        request = "".join(f"{commit}:{self.prefix}{path}\n" for commit, path in wanted).encode()
+        process = subprocess.run(["git", "cat-file", "--batch"], cwd=self.root, input=request,
+                                 capture_output=True, check=False)
+        if process.returncode != 0:
+            raise GitError(process.stderr.decode(errors="replace").strip())
+        data, position, blobs = process.stdout, 0, {}
+        for key in wanted:
+            end = data.index(b"\n", position)
+            header = data[position:end].split()
+            position = end + 1
+            if len(header) == 3 and header[1] == b"blob":
+                size = int(header[2])
+                blobs[key] = data[position:position + size]
+                position += size + 1
+        return blobs
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        process = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                                 encoding="utf-8", errors="replace", check=False)
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    if process.returncode != 0:
+        message = process.stderr.strip().splitlines()
+        raise GitError(message[-1] if message else f"git {args[0]} failed")
+    return process.stdout
