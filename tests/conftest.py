@@ -132,11 +132,33 @@ class TrustCenter:
         self.approve_all(path, type_name)
         return path
 
+    def git(self, *args: str) -> str:
+        return git(self.root, *args)
+
+    def commit(self, message: str, when: str = "2026-01-10T12:00:00Z") -> str:
+        """Commit everything, as of `when`; returns the commit id."""
+        self.git("add", "-A")
+        env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", message], cwd=self.root,
+                       check=True, env={**os.environ, **GIT_IDENTITY, **env})
+        return self.git("rev-parse", "HEAD").strip()
+
     def run(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
         return run_cli(*args, cwd=cwd or self.root)
 
     def build(self, *args: str) -> subprocess.CompletedProcess:
         return self.run("build", *args)
+
+
+GIT_IDENTITY = {"GIT_AUTHOR_NAME": "Test Author", "GIT_AUTHOR_EMAIL": "author@example.com",
+                "GIT_COMMITTER_NAME": "Test Author", "GIT_COMMITTER_EMAIL": "author@example.com"}
+
+
+def git(root: Path, *args: str) -> str:
+    result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                            env={**os.environ, **GIT_IDENTITY})
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -146,9 +168,12 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
 
 @pytest.fixture
 def tc(tmp_path: Path) -> TrustCenter:
+    """A trust center in a fresh git repository whose first commit holds the configuration."""
     center = TrustCenter(tmp_path / "trust")
     center.root.mkdir()
     center.write_config()
+    center.git("init", "-q", "-b", "main")
+    center.commit("Configuration", when="2026-01-01T09:00:00Z")
     return center
 
 

@@ -22,7 +22,7 @@ def built(tmp_path_factory):
     tc.publish("notice", "outage", title="Slow replies in February",
                affected=["model-card/reply", "sla/platform"])
     tc.publish("policy", "old-terms", title="Old terms", status="retired")
-    tc.write("policy", "upcoming", title="Upcoming policy", status="review", body=f"Secret {SECRET}.\n")
+    tc.write("policy", "unreleased", title="Unreleased policy", status="review", body=f"Secret {SECRET}.\n")
     tc.publish("policy", "nda", title="Customer-only policy", audience="customer")
     result = tc.build()
     assert result.returncode == 0, result.stderr + result.stdout
@@ -65,15 +65,15 @@ def test_model_card_shows_uses_limits_risks_and_a_metrics_table(built):
     for words in ("Intended use", "Drafting replies for human agents", "Not for", "Medical or legal advice",
                   "Limitations", "Confident but wrong answers", "An agent reviews every draft"):
         assert words in text
-    headers = [th.get_text(strip=True) for th in doc.select("table.tc-metrics th")]
+    headers = [th.get_text(strip=True) for th in doc.select(".tc-metrics table th")]
     assert headers == ["Metric", "Value", "Task", "Dataset", "Split", "Evaluated"]
-    cells = [td.get_text(strip=True) for td in doc.select("table.tc-metrics tbody td")]
+    cells = [td.get_text(strip=True) for td in doc.select(".tc-metrics table tbody td")]
     assert cells == ["Accepted without edits", "0.71", "Reply drafting", "Acme held-out tickets", "test", "2026-01-15"]
 
 
 def test_sla_shows_its_targets_table(built):
     doc = html(page(built, "slas/platform"))
-    rows = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in doc.select("table.tc-targets tbody tr")]
+    rows = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in doc.select(".tc-targets table tbody tr")]
     assert rows == [["Uptime", "99.9%", "calendar month"], ["API response, p95", "800 ms", "calendar month"]]
     assert "10.0% of the monthly fee" in text_of(page(built, "slas/platform"))
 
@@ -103,10 +103,10 @@ def test_nothing_unapproved_or_customer_only_reaches_any_output(built):
     site = built.root / "site"
     everything = all_site_text(site)
     assert SECRET not in everything
-    assert "Upcoming policy" not in everything and "upcoming" not in everything
+    assert "Unreleased policy" not in everything and "unreleased" not in everything
     assert "Customer-only policy" not in everything and "policies/nda" not in everything
     index = json.loads((site / "search" / "search_index.json").read_text())
-    assert not [d for d in index["docs"] if "upcoming" in d["location"] or "nda" in d["location"]]
+    assert not [d for d in index["docs"] if "unreleased" in d["location"] or "nda" in d["location"]]
     assert "policies/acceptable-use/" in (site / "sitemap.xml").read_text()
 
 
@@ -128,7 +128,7 @@ def test_preview_shows_drafts_under_a_banner(built):
     out = built.root / "preview-site"
     result = built.build("--preview", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    doc = html(out / "policies" / "upcoming" / "index.html")
+    doc = html(out / "policies" / "unreleased" / "index.html")
     banner = doc.select_one(".tc-banner--draft").get_text(" ", strip=True)
     assert banner.startswith("DRAFT") and "legal (missing)" in banner
     assert SECRET in doc.get_text()

@@ -9,9 +9,10 @@ from pathlib import Path
 from . import markup
 from .approval import ApprovalState, approval_findings, approval_state
 from .config import SiteConfig
-from .findings import Finding, error
+from .baseline import base_findings
+from .findings import ConfigError, Finding, error, info
+from .history import GitError, History, read_base, read_history
 from .links import source_links
-from .history import History, read_history
 from .load import PAGES_FOLDER, Artifact, load_artifacts
 
 
@@ -32,12 +33,22 @@ class CheckResult:
         return not self.blocking
 
 
-def run_checks(root: Path, config: SiteConfig, today: date, *, history: History | None = None) -> CheckResult:
-    """Load every artifact, read its history, and check approvals, markup and references."""
+def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None = None) -> CheckResult:
+    """Load every artifact, read its history, and check approvals, markup, references and, against
+    a base revision, version discipline."""
     loaded = load_artifacts(root)
-    history = history if history is not None else read_history(root)
+    history = read_history(root)
     states = {a.key: approval_state(a, config) for a in loaded.artifacts}
     findings = list(loaded.findings)
+    if history.notice:
+        findings.append(info(".", 1, "history-unavailable", history.notice))
+    if base is not None:
+        try:
+            base_tree = read_base(root, base)
+        except GitError as exc:
+            raise ConfigError([error("<command line>", 1, "base-unreadable",
+                                     f"--base {base}: {exc}")]) from None
+        findings += base_findings(base_tree, loaded.artifacts, states, history)
     known = {a.key for a in loaded.artifacts}
     by_path = {a.path: a for a in loaded.artifacts}
     # An artifact whose last approved version stays up counts as published for links.

@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
 
     check = command("check", "Check every artifact's front matter, approvals and links.", _check)
     root_option(check)
+    check.add_argument("--base", metavar="REF",
+                       help="also check version discipline against a git revision (a pull request's target)")
     check.add_argument("--format", choices=report.FORMATS, default="text")
 
     build = command("build", "Build the static site (only approved artifacts).", _build)
@@ -118,7 +120,7 @@ def _check(args) -> int:
     from .config import load_config
 
     config = load_config(args.root)
-    result = run_checks(args.root, config, build_date())
+    result = run_checks(args.root, config, build_date(), base=args.base)
     findings = result.findings
     publishable = sorted(key for key, state in result.states.items() if state.publishable)
     if args.format == "json":

@@ -85,6 +85,37 @@ def read_history(root: Path) -> History:
     return history
 
 
+@dataclass
+class BaseTree:
+    """The artifacts as a base revision (a pull request's target) holds them."""
+
+    ref: str
+    revisions: dict[str, Revision]      # by key at the base
+    renamed: dict[str, str]             # base path -> working-tree path, where git saw a rename
+
+
+def read_base(root: Path, ref: str) -> BaseTree:
+    """Every artifact at `ref`, with its publishability under that revision's configuration."""
+    repo = _Repository.open(root)
+    commit = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
+    folders = [repo.prefix + name for name in ("policies", "content")]
+    listing = _git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", *folders)
+    paths = [repo._relative(p) for p in listing.split("\x00") if p]
+    wanted = [(commit, p) for p in paths if type_of_path(p) is not None] + [(commit, CONFIG_FILE)]
+    blobs = repo.cat_files(wanted)
+    config = _config_from(blobs.get((commit, CONFIG_FILE)))
+    committed = datetime.fromtimestamp(int(_git(root, "show", "-s", "--format=%ct", commit).strip()),
+                                       tz=timezone.utc)
+    revisions = {}
+    for _, path in wanted[:-1]:
+        revision = _revision(blobs.get((commit, path)), path, commit, committed, config)
+        if revision is not None:
+            revisions[revision.artifact.key] = revision
+    diff = _git(root, "diff", "--name-status", "-M", "-z", commit, "--", *folders)
+    renamed = {old: new for status, old, new in repo._changes(diff) if status == "R"}
+    return BaseTree(ref, revisions, renamed)
+
+
 def _config_from(data: bytes | None) -> SiteConfig | None:
     if data is None:
         return None
@@ -190,5 +221,10 @@ def _git(root: Path, *args: str) -> str:
         raise GitError("git is not installed") from None
     if process.returncode != 0:
         message = process.stderr.strip().splitlines()
+        if any("not a git repository" in line for line in message):
+            raise GitError("this folder is not in a git repository")
+        if any("does not have any commits" in line or "Needed a single revision" in line
+               for line in message) or (args[:2] == ("rev-parse", "--show-prefix") and not message):
+            raise GitError("the git repository has no commits yet")
         raise GitError(message[-1] if message else f"git {args[0]} failed")
     return process.stdout

@@ -18,6 +18,7 @@ from .checks import CheckResult, run_checks
 from .clock import build_date
 from .config import CONFIG_FILE, load_config
 from .findings import Severity, TrustCenterError
+from .outputs import machine_files
 from .pages import Site, build_site
 from .publish import AudienceName, publish_set
 
@@ -42,6 +43,7 @@ class Prepared:
 class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
     prepared: Prepared | None = None
     site: Site | None = None
+    files: dict[str, bytes] = {}
 
     def root(self, config) -> Path:
         if self.config.root:
@@ -65,6 +67,7 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
             if result.blocking and not preview:
                 raise TrustCenterError(result.blocking)
             self.site = build_site(root, result.config, publish_set(result, audience, preview, today), today)
+            self.files = machine_files(result.config, self.site, today)
         except TrustCenterError as exc:
             raise PluginError("the trust center has blocking findings:\n" + str(exc)) from None
         config.nav = self.site.nav
@@ -91,6 +94,12 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
         if page.present_anchor_ids is not None:
             page.present_anchor_ids |= markup.element_ids(output)
         return output
+
+    def on_post_build(self, *, config) -> None:
+        for name, content in self.files.items():
+            target = Path(config.site_dir) / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
 
     def on_serve(self, server, *, config, builder):
         root = self.root(config)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 from enum import Enum
 
 from .approval import ApprovalState
@@ -34,6 +34,13 @@ class PublishedVersion:
     @property
     def effective(self) -> date:
         return self.artifact.meta.effective  # type: ignore[return-value]  (approved ones have one)
+
+    @property
+    def published_at(self) -> datetime:
+        """Its commit time, or midnight UTC of its effective date while it is not committed."""
+        if self.published is not None:
+            return self.published
+        return datetime.combine(self.effective, time(0), tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from .clock import build_date
 from .config import SiteConfig, load_config
 from .findings import Finding, TrustCenterError, error
 from .mkdocs_plugin import PACKAGE_THEME, Prepared
+from .outputs import machine_files
 from .pages import build_site
 from .publish import AudienceName, publish_set
 
@@ -132,10 +133,12 @@ def export(root: Path, out: Path, *, audience: AudienceName = AudienceName.PUBLI
     if out.exists() and any(out.iterdir()):
         raise TrustCenterError([error(str(out), 1, "export-not-empty",
                                       "the export directory exists and is not empty")])
-    for page in site.pages.values():
-        target = out / "docs" / page.uri
+    files = {page.uri: page.markdown().encode("utf-8") for page in site.pages.values()}
+    files.update(machine_files(config, site, today))
+    for name, content in files.items():
+        target = out / "docs" / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.markdown(), encoding="utf-8")
+        target.write_bytes(content)
     shutil.copytree(PACKAGE_THEME, out / "theme", dirs_exist_ok=True)
     if theme_dir(root) != PACKAGE_THEME:
         shutil.copytree(theme_dir(root), out / "theme", dirs_exist_ok=True)

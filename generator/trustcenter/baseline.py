@@ -1,0 +1,58 @@
+"""Rules against a base revision (`check --base REF`): how a pull request may change what is published."""
+
+from __future__ import annotations
+
+from .approval import ApprovalState
+from .findings import Finding, error
+from .history import BaseTree, History
+from .load import Artifact
+
+
+def base_findings(base: BaseTree, artifacts: list[Artifact], states: dict[str, ApprovalState],
+                  history: History) -> list[Finding]:
+    """Version discipline: bump on change, never go down, never rewrite, retire rather than delete."""
+    findings: list[Finding] = []
+    current = {a.key: a for a in artifacts}
+    current_paths = {a.path for a in artifacts}
+    for key, before in sorted(base.revisions.items()):
+        renamed_to = base.renamed.get(before.artifact.path)
+        after = current.get(key) or next((a for a in artifacts if a.path == renamed_to), None)
+        if after is None:
+            if before.publishable and before.artifact.path not in current_paths:
+                findings.append(error(before.artifact.path, 1, "artifact-removed",
+                                      f"{key} {before.artifact.meta.version} is published at {base.ref} "
+                                      "and was removed; set `status: retired` instead, so its history "
+                                      "and URLs stay"))
+            continue
+        findings += _version_findings(before.artifact, before.digest, after, states[after.key], base.ref)
+    for artifact in artifacts:
+        findings += _immutability_findings(artifact, states[artifact.key], history)
+    return findings
+
+
+def _version_findings(before: Artifact, before_digest: str, after: Artifact, state: ApprovalState,
+                      ref: str) -> list[Finding]:
+    old, new = before.meta.version, after.meta.version
+    line = after.line_of("version")
+    if new < old:
+        return [error(after.path, line, "version-decreased",
+                      f"version went down from {old} (at {ref}) to {new}")]
+    if state.digest != before_digest and new == old:
+        return [error(after.path, line, "version-not-bumped",
+                      f"the content changed since {ref} but the version is still {new}: raise it "
+                      "(patch for wording, minor for substance, major for a change in commitments)")]
+    if new > old and not state.changelog_complete:
+        return [error(after.path, after.line_of("changelog"), "changelog-not-updated",
+                      f"version {old} -> {new} has no changelog entry for {new}")]
+    return []
+
+
+def _immutability_findings(artifact: Artifact, state: ApprovalState, history: History) -> list[Finding]:
+    version = artifact.meta.version
+    earlier = [r for r in history.of(artifact.key) if r.publishable and r.artifact.meta.version == version]
+    if earlier and all(r.digest != state.digest for r in earlier):
+        commit = earlier[-1].commit[:12]
+        return [error(artifact.path, artifact.line_of("version"), "published-version-changed",
+                      f"version {version} was published (commit {commit}) with other content; a "
+                      "published version never changes: raise the version")]
+    return []

@@ -1,0 +1,109 @@
+"""trust.json: a machine-readable index of everything published, with its own JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .config import SiteConfig
+from .pages import Site, artifact_uri, changelog_uri, diff_uri, url_of, version_uri
+
+INDEX_FILE, SCHEMA_FILE = "trust.json", "trust.schema.json"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IndexApproval(_Model):
+    role: str
+    name: str
+    date: date
+
+
+class IndexVersion(_Model):
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    digest: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
+    status: str
+    effective: date
+    published: str = Field(description="When the version was published (UTC, ISO 8601)")
+    upcoming: bool = Field(description="Approved, but its effective date is after the build date")
+    summary: str = Field(description="The changelog entry for this version")
+    url: str
+    diff_url: str | None = Field(description="What changed from the previous published version")
+    approvals: list[IndexApproval]
+
+
+class IndexArtifact(_Model):
+    type: str
+    id: str
+    title: str
+    summary: str
+    audience: str
+    controls: list[str]
+    url: str
+    changelog_url: str
+    current_version: str | None = Field(description="The version in force; null if only upcoming")
+    retired: bool
+    versions: list[IndexVersion]
+
+
+class IndexSite(_Model):
+    name: str
+    url: str
+    organisation: str
+    contact_email: str
+    feedback_url: str
+
+
+class TrustIndex(_Model):
+    schema_: str = Field(alias="$schema")
+    site: IndexSite
+    artifacts: list[IndexArtifact]
+
+
+def trust_index(config: SiteConfig, site: Site, today: date) -> TrustIndex:
+    base = config.site.url.rstrip("/") + "/"
+    artifacts = []
+    for item in sorted(site.published, key=lambda p: p.key):
+        if not item.versions:
+            continue  # a draft in a preview build has nothing published yet
+        shown = (item.in_force or item.upcoming).artifact
+        versions = []
+        for previous, version in zip((None, *item.versions), item.versions):
+            meta = version.artifact.meta
+            versions.append(IndexVersion(
+                version=str(version.version), digest=version.digest, status=meta.status.value,
+                effective=version.effective, published=version.published_at.isoformat(),
+                upcoming=version.effective > today,
+                summary=next((e.summary for e in meta.changelog if e.version == version.version), ""),
+                url=base + url_of(version_uri(item, version)),
+                diff_url=base + url_of(diff_uri(item, version)) if previous else None,
+                approvals=[IndexApproval(role=a.role, name=a.name, date=a.date) for a in version.approvals]))
+        artifacts.append(IndexArtifact(
+            type=item.type.name, id=item.id, title=shown.meta.title, summary=shown.meta.summary,
+            audience=shown.meta.audience.value, controls=list(shown.meta.controls),
+            url=base + url_of(artifact_uri(item)), changelog_url=base + url_of(changelog_uri(item)),
+            current_version=str(item.in_force.version) if item.in_force else None,
+            retired=item.retired, versions=versions))
+    info = config.site
+    return TrustIndex.model_validate({
+        "$schema": base + SCHEMA_FILE,
+        "site": IndexSite(name=info.name, url=info.url, organisation=info.organisation,
+                          contact_email=info.contact_email, feedback_url=info.feedback_url),
+        "artifacts": artifacts,
+    })
+
+
+def index_json(index: TrustIndex) -> bytes:
+    return (json.dumps(index.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False)
+            + "\n").encode("utf-8")
+
+
+def index_schema_json() -> bytes:
+    schema = TrustIndex.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "trust.json: the machine-readable index of a trust center"
+    return (json.dumps(schema, indent=2) + "\n").encode("utf-8")
