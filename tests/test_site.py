@@ -15,7 +15,7 @@ def built(tmp_path_factory):
     tc.root.mkdir()
     tc.write_config()
     tc.publish("policy", "acceptable-use", title="Acceptable use policy",
-               body="## Scope\n\nSee the [model card](../content/model-cards/reply.md#metrics).\n")
+               body="## Scope\n\nSee the [model card](../content/model-cards/reply.md#tc-metrics).\n")
     tc.publish("model-card", "reply", title="Reply assistant")
     tc.publish("sla", "platform", title="Platform SLA")
     tc.publish("disclosure", "ai-use", title="How we use AI")
@@ -54,7 +54,7 @@ def test_artifact_page_has_header_body_and_changelog(built):
     assert "legal: Lee Gal, 2026-01-02" in facts["Approved by"]
     assert doc.select_one(".tc-body h2").get_text(strip=True).startswith("Scope")
     link = doc.select_one(".tc-body a[href*='model-cards']")
-    assert link["href"] == "../../model-cards/reply/#metrics"
+    assert link["href"] == "../../model-cards/reply/#tc-metrics"
     rows = doc.select(".tc-changelog tbody tr")
     assert [td.get_text(strip=True) for td in rows[0].find_all("td")] == ["1.0.0", "2026-01-01", "First version."]
 

@@ -25,8 +25,10 @@ def base_findings(base: BaseTree, artifacts: list[Artifact], states: dict[str, A
                                       "and URLs stay"))
             continue
         findings += _version_findings(before.artifact, before.digest, after, states[after.key], base.ref)
+    flagged = {f.path for f in findings}
     for artifact in artifacts:
-        findings += _immutability_findings(artifact, states[artifact.key], history)
+        if artifact.path not in flagged:
+            findings += _immutability_findings(artifact, states[artifact.key], history)
     return findings
 
 
@@ -50,8 +52,9 @@ def _version_findings(before: Artifact, before_digest: str, after: Artifact, sta
 def _immutability_findings(artifact: Artifact, state: ApprovalState, history: History) -> list[Finding]:
     version = artifact.meta.version
     earlier = [r for r in history.of(artifact.key) if r.publishable and r.artifact.meta.version == version]
-    if earlier and all(r.digest != state.digest for r in earlier):
-        commit = earlier[-1].commit[:12]
+    # What readers first saw as this version is what it is; any other text needs a new version.
+    if earlier and earlier[0].digest != state.digest:
+        commit = earlier[0].commit[:12]
         return [error(artifact.path, artifact.line_of("version"), "published-version-changed",
                       f"version {version} was published (commit {commit}) with other content; a "
                       "published version never changes: raise the version")]

@@ -147,7 +147,7 @@ def _build(args) -> int:
     out = args.out or args.root / "site"
     outcome = build(args.root, out, audience=AudienceName(args.audience), preview=args.preview)
     for finding in outcome.result.findings:
-        if finding.severity.value == "warning":
+        if finding.severity.value == "warning" or finding.rule == "history-unavailable":
             print(finding, file=sys.stderr)
     print(f"built {outcome.pages} pages into {out}")
     return EXIT_OK

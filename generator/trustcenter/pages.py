@@ -93,6 +93,8 @@ def build_site(root: Path, config: SiteConfig, published: list[Published], today
                 add(diff_page(item, previous, version))
         if item.versions:
             add(changelog_page(item))
+    for source, page in free_pages.items():
+        page.body = rewrite_links(page.body, source, page.uri, page_for_source)
     home_text = free_pages.pop(f"{PAGES_FOLDER}/home.md", None)
     feedback_text = free_pages.pop(f"{PAGES_FOLDER}/feedback.md", None)
     add(home_page(config, published, home_text, today))
