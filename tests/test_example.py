@@ -67,3 +67,39 @@ def test_export_builds_with_plain_mkdocs(example_copy, tmp_path):
     page = out / "site" / "model-cards" / "reply-assistant" / "index.html"
     assert len(html(page).select(".tc-metrics table tbody tr")) >= 2
     assert REVIEW_CANARY not in all_site_text(out / "site")
+
+
+def test_one_edited_word_makes_the_example_stale_until_each_role_approves_again(example_copy, tmp_path):
+    import shutil
+    root = tmp_path / "edited"
+    shutil.copytree(example_copy, root, ignore=shutil.ignore_patterns("site"))
+    card = root / "content" / "model-cards" / "ticket-triage.md"
+    text = card.read_text()
+    card.write_text(text.replace(" the ", " a ", 1))
+    result = run_cli("check", cwd=root)
+    assert result.returncode == 1
+    stale = [line for line in result.stdout.splitlines() if "approval-stale" in line]
+    assert {line.split(":")[0] for line in stale} == {"content/model-cards/ticket-triage.md"}
+    assert {"legal", "ml-owner"} == {line.split("the ")[1].split(" approval")[0] for line in stale}
+    for role, by in (("legal", "Priya Natarajan <priya.natarajan@fernhill.example>"),
+                     ("ml-owner", "Ines Carvalho <ines.carvalho@fernhill.example>")):
+        assert run_cli("approve", str(card), "--role", role, "--by", by, cwd=root).returncode == 0
+    assert run_cli("check", cwd=root).returncode == 0
+
+
+def test_the_examples_own_history_shows_three_versions_and_their_diffs(tmp_path):
+    if subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=REPO, capture_output=True,
+                      text=True).stdout.strip() != "false":
+        pytest.skip("this checkout has no full history (a shallow clone)")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True)
+    result = run_cli("build", cwd=clone)
+    assert result.returncode == 0, result.stderr
+    policy = clone / "site" / "policies" / "ai-incident-response"
+    for version in ("1.2.0", "1.3.0", "1.4.0"):
+        assert (policy / f"v{version}" / "index.html").is_file()
+    diff = html(policy / "v1.3.0" / "diff" / "index.html")
+    assert [d.get_text() for d in diff.select(".tc-diff del.tc-del")][0] == "[removed: 24]"
+    assert [i.get_text() for i in diff.select(".tc-diff ins.tc-ins")][0] == "[added: 12]"
+    history = html(policy / "changelog" / "index.html")
+    assert len(history.select(".tc-history tbody tr a[href$='diff/']")) == 2

@@ -88,7 +88,8 @@ def plain_text(markdown_text: str) -> str:
     collector = _TextCollector()
     collector.feed(render(markdown_text))
     collector.close()
-    return re.sub(r"[ \t]*\n[ \t\n]*", "\n", "".join(collector.parts)).strip()
+    text = re.sub(r" {2,}", " ", "".join(collector.parts))
+    return re.sub(r" *\n[ \n]*", "\n", text).strip()
 
 
 class _TextCollector(HTMLParser):
@@ -98,14 +99,18 @@ class _TextCollector(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skip = 0
+        self.cells = 0
 
     def handle_starttag(self, tag, attrs):
         if tag in self._BREAKS:
             self.parts.append("\n")
         if tag == "li":
             self.parts.append("• ")
+        elif tag == "tr":
+            self.cells = 0
         elif tag in ("td", "th"):
-            self.parts.append(" | ")
+            self.parts.append(" | " if self.cells else "")
+            self.cells += 1
         elif tag == "a" and ("class", "headerlink") in attrs:
             self.skip += 1
 
@@ -115,7 +120,7 @@ class _TextCollector(HTMLParser):
 
     def handle_data(self, data):
         if not self.skip:
-            self.parts.append(data)
+            self.parts.append(re.sub(r"\s+", " ", data))
 
 
 def element_ids(document: str) -> set[str]:
