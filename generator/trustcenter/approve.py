@@ -38,7 +38,7 @@ def approve(root: Path, path: Path, config: SiteConfig, role: str, by: str, on: 
         raise TrustCenterError([error(relative, 1, "approval-not-member",
                                       f"{email} is not a member of role '{role}' in site-config.yml; "
                                       f"members: {', '.join(config.roles[role]) or 'none'}")])
-    artifact, problems = load_artifact(root, artifact_type, root / relative)
+    artifact, problems = load_artifact(root, artifact_type, root / relative, config.fact_values)
     if artifact is None:
         raise TrustCenterError(problems)
     entry = Approval(role=role, by=f"{name} <{email}>", date=on, version=artifact.meta.version,
@@ -46,7 +46,7 @@ def approve(root: Path, path: Path, config: SiteConfig, role: str, by: str, on: 
     others = [a for a in artifact.meta.approvals if a.role != role]
     approvals = sorted(others + [entry], key=lambda a: _role_order(config, artifact_type.name, a.role))
     _write_approvals(root / relative, approvals)
-    refreshed, problems = load_artifact(root, artifact_type, root / relative)
+    refreshed, problems = load_artifact(root, artifact_type, root / relative, config.fact_values)
     if refreshed is None:  # pragma: no cover - the writer produced front matter we cannot read
         raise TrustCenterError(problems)
     return ApproveOutcome(relative, entry, replaced=len(others) < len(artifact.meta.approvals),

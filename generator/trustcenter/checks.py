@@ -36,7 +36,7 @@ class CheckResult:
 def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None = None) -> CheckResult:
     """Load every artifact, read its history, and check approvals, markup, references and, against
     a base revision, version discipline."""
-    loaded = load_artifacts(root)
+    loaded = load_artifacts(root, config.fact_values)
     history = read_history(root)
     states = {a.key: approval_state(a, config) for a in loaded.artifacts}
     findings = list(loaded.findings)

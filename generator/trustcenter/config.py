@@ -46,11 +46,20 @@ class Feedback(_Strict):
     escalation: str = ""
 
 
+FactValue = Annotated[str, Field(pattern=r"^[^\n<>]*$", description="One line, no markup")]
+
+
 class SiteConfig(_Strict):
     site: SiteInfo
     feedback: Feedback
     roles: dict[Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")], list[Email]]
     required_approvals: dict[str, list[str]]
+    facts: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")], FactValue | int | float] = {}
+
+    @property
+    def fact_values(self) -> dict[str, str]:
+        """Facts as the text that replaces `{{ facts.name }}`."""
+        return {name: str(value) for name, value in self.facts.items()}
 
     @model_validator(mode="after")
     def _known_types_and_roles(self) -> SiteConfig:

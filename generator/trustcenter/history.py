@@ -136,7 +136,8 @@ def _revision(data: bytes | None, path: str, commit: str, committed: datetime,
     text, problem = decode(data, path)
     if problem:
         return None
-    artifact, _ = parse_artifact(text, artifact_type, Path(path).stem, path)
+    facts = config.fact_values if config is not None else {}
+    artifact, _ = parse_artifact(text, artifact_type, Path(path).stem, path, facts)
     if artifact is None:
         return None
     publishable = config is not None and approval_state(artifact, config).publishable

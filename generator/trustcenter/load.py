@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 import frontmatter
 from pydantic import ValidationError
 
 from . import yamlsource
 from .errors import pydantic_findings
+from .facts import substitute
 from .findings import Finding, error, warning
 from .schema import ARTIFACT_TYPES, SLUG, ArtifactMeta, ArtifactType
 
@@ -31,7 +33,7 @@ class Artifact:
     path: str                      # relative to the repository root, with forward slashes
     meta: ArtifactMeta
     raw: dict[str, Any]            # the front matter as written, for the digest
-    body: str                      # line endings normalised to LF
+    body: str                      # line endings normalised to LF, shared facts filled in
     body_line: int                 # the file line on which the body starts
     lines: yamlsource.YamlDocument = field(repr=False)  # front matter lines are file lines
 
@@ -78,13 +80,13 @@ def type_of_path(relative: str) -> ArtifactType | None:
     return next((t for t in ARTIFACT_TYPES.values() if t.folder == folder), None)
 
 
-def load_artifacts(root: Path) -> LoadResult:
+def load_artifacts(root: Path, facts: Mapping[str, str] = MappingProxyType({})) -> LoadResult:
     """Load every artifact under `root`; problems become findings, never exceptions."""
     files, findings = artifact_files(root)
     result = LoadResult(findings=findings)
     seen: dict[str, str] = {}
     for artifact_type, path in files:
-        artifact, problems = load_artifact(root, artifact_type, path)
+        artifact, problems = load_artifact(root, artifact_type, path, facts)
         result.findings.extend(problems)
         if artifact is None:
             continue
@@ -97,7 +99,8 @@ def load_artifacts(root: Path) -> LoadResult:
     return result
 
 
-def load_artifact(root: Path, artifact_type: ArtifactType, path: Path) -> tuple[Artifact | None, list[Finding]]:
+def load_artifact(root: Path, artifact_type: ArtifactType, path: Path,
+                  facts: Mapping[str, str] = MappingProxyType({})) -> tuple[Artifact | None, list[Finding]]:
     """Load one artifact file; returns the artifact, or None and the findings that explain why not."""
     relative = path.relative_to(root).as_posix()
     artifact_id = path.stem
@@ -115,7 +118,7 @@ def load_artifact(root: Path, artifact_type: ArtifactType, path: Path) -> tuple[
     text, problem = decode(data, relative)
     if problem:
         return None, [problem]
-    return parse_artifact(text, artifact_type, artifact_id, relative)
+    return parse_artifact(text, artifact_type, artifact_id, relative, facts)
 
 
 def decode(data: bytes, path: str) -> tuple[str, Finding | None]:
@@ -161,9 +164,9 @@ class FrontMatterProblem(Exception):
         self.finding = finding
 
 
-def parse_artifact(text: str, artifact_type: ArtifactType, artifact_id: str,
-                   path: str) -> tuple[Artifact | None, list[Finding]]:
-    """Parse and validate an artifact's text (already decoded, LF line endings)."""
+def parse_artifact(text: str, artifact_type: ArtifactType, artifact_id: str, path: str,
+                   facts: Mapping[str, str] = MappingProxyType({})) -> tuple[Artifact | None, list[Finding]]:
+    """Parse and validate an artifact's text (already decoded, LF line endings), facts filled in."""
     try:
         front, body, body_line = split_front_matter(text, path)
     except FrontMatterProblem as problem:
@@ -185,6 +188,9 @@ def parse_artifact(text: str, artifact_type: ArtifactType, artifact_id: str,
         meta = artifact_type.model.model_validate(document.data)
     except ValidationError as exc:
         return None, pydantic_findings(exc, path, document, offset=0, rule_prefix="front-matter")
+    body, problems = substitute(body, facts, path, body_line)
+    if problems:
+        return None, problems
     return Artifact(type=artifact_type, id=artifact_id, path=path, meta=meta, raw=document.data,
                     body=body, body_line=body_line, lines=document), []
 
