@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .claims import find_claims, rules_for
 from .config import SiteConfig
 from .findings import Finding, error, info, warning
 from .load import Artifact
@@ -71,9 +72,18 @@ class ApprovalState:
         return "missing"
 
 
+def required_roles(artifact: Artifact, config: SiteConfig) -> list[str]:
+    """The roles its type needs, plus the claims reviewer's when its text makes risky claims."""
+    roles = list(config.required_roles(artifact.type.name))
+    reviewer = config.claims.require_role
+    if reviewer and reviewer not in roles and find_claims(artifact, rules_for(config)):
+        roles.append(reviewer)
+    return roles
+
+
 def approval_state(artifact: Artifact, config: SiteConfig) -> ApprovalState:
     meta = artifact.meta
-    state = ApprovalState(artifact, artifact_digest(artifact), config.required_roles(artifact.type.name))
+    state = ApprovalState(artifact, artifact_digest(artifact), required_roles(artifact, config))
     for approval in meta.approvals:
         if approval.role not in config.roles:
             state.unknown_roles.append(approval)

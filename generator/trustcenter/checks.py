@@ -10,6 +10,7 @@ from . import markup
 from .approval import ApprovalState, approval_findings, approval_state
 from .config import SiteConfig
 from .baseline import base_findings
+from .claims import assess, claim_findings, find_claims, rules_for
 from .findings import ConfigError, Finding, error, info
 from .history import GitError, History, read_base, read_history
 from .links import source_links
@@ -54,8 +55,12 @@ def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None 
     # An artifact whose last approved version stays up counts as published for links.
     published = {key for key, state in states.items()
                  if state.publishable or any(r.publishable for r in history.of(key))}
+    rules = rules_for(config)
+    by_key = {a.key: a for a in loaded.artifacts}
     for artifact in loaded.artifacts:
         state = states[artifact.key]
+        assessments, evidence_problems = assess(artifact, find_claims(artifact, rules), config, today, by_key)
+        findings += evidence_problems + claim_findings(artifact, assessments)
         findings += approval_findings(state, today)
         findings += markup_findings(artifact)
         findings += reference_findings(artifact, known)

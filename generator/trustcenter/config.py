@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -46,6 +48,39 @@ class Feedback(_Strict):
     escalation: str = ""
 
 
+class ClaimRule(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+    category: Annotated[str, Field(min_length=1)]
+    patterns: list[str] = Field(min_length=1, description="Regular expressions, case-insensitive")
+    why: Annotated[str, Field(min_length=1)]
+    substantiate: Annotated[str, Field(min_length=1)]
+    qualifiers: str | None = None
+    described: str | None = None
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> ClaimRule:
+        for text in [*self.patterns, self.qualifiers or "", self.described or ""]:
+            try:
+                re.compile(text)
+            except re.error as exc:
+                raise ValueError(f"pattern {text!r} is not a valid regular expression: {exc}") from None
+        return self
+
+
+class ClaimsSettings(_Strict):
+    require_role: str | None = Field("marketing", description="Role that must approve artifacts with claims")
+    disable: list[str] = []
+    rules: list[ClaimRule] = []
+
+
+class Certification(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+    name: Annotated[str, Field(min_length=1)]
+    issuer: Annotated[str, Field(min_length=1)]
+    valid_until: date
+    url: str | None = None
+
+
 FactValue = Annotated[str, Field(pattern=r"^[^\n<>]*$", description="One line, no markup")]
 
 
@@ -55,6 +90,8 @@ class SiteConfig(_Strict):
     roles: dict[Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")], list[Email]]
     required_approvals: dict[str, list[str]]
     facts: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")], FactValue | int | float] = {}
+    claims: ClaimsSettings = ClaimsSettings()
+    certifications: list[Certification] = []
 
     @property
     def fact_values(self) -> dict[str, str]:
@@ -71,6 +108,10 @@ class SiteConfig(_Strict):
                 if role not in self.roles:
                     raise ValueError(f"required_approvals.{type_name} names role '{role}', "
                                      "which is not defined under roles")
+        role = self.claims.require_role
+        if role is not None and role not in self.roles:
+            raise ValueError(f"claims.require_role names role '{role}', which is not defined under "
+                             "roles (set it to null to require no extra approval for claims)")
         return self
 
     def required_roles(self, type_name: str) -> list[str]:

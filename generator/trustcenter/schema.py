@@ -124,6 +124,14 @@ def parse_person(text: str) -> tuple[str, str]:
     return match.group(1), match.group(2).lower()
 
 
+class Evidence(Strict):
+    claim: Text = Field(description="Words of the claim this substantiates, as they appear in the text")
+    reference: Annotated[str, Field(
+        pattern=r"^(https?://\S+|certification:[a-z0-9-]+|(policy|model-card|sla|disclosure|notice)/[a-z0-9-]+(#\S+)?)$",
+        description="A URL, certification:ID, TYPE/ID, TYPE/ID#anchor or model-card/ID#metric:NAME")]
+    note: str | None = None
+
+
 class ArtifactMeta(Strict):
     """Front matter common to every artifact type (DESIGN section 2)."""
 
@@ -141,6 +149,7 @@ class ArtifactMeta(Strict):
     controls: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$")]] = []
     changelog: list[ChangelogEntry] = Field(default_factory=list, min_length=1)
     approvals: list[Approval] = []
+    evidence: list[Evidence] = []
 
 
 # --- policy -------------------------------------------------------------------------------

@@ -1,0 +1,252 @@
+"""Risky claims: absolute, unqualified, superlative, compliance and autonomy statements in artifact text.
+
+The rules are data (claim_rules.yml, extended or switched off under `claims:` in site-config.yml).
+A claim is found per sentence; a negated use, a quoted phrase or code is not a claim. A claim is
+substantiated by an `evidence` entry in the front matter, or accepted for one occurrence with an
+inline `<!-- claims: allow RULE "reason" -->`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .findings import Finding, error, info, warning
+from .load import Artifact
+from .schema import ModelCardMeta
+
+RULES_FILE = Path(__file__).with_name("claim_rules.yml")
+_NEGATORS = re.compile(r"\b(not|no|never|cannot|can't|can not|isn't|aren't|doesn't|don't|won't|"
+                       r"without|nor|neither|n't)\b", re.IGNORECASE)
+_QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|`[^`\n]*`")
+_ALLOW = re.compile(r"<!--\s*claims:\s*allow\s+([a-z0-9-]+)\s+\"([^\"]+)\"\s*-->")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\"“(])")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    category: str
+    patterns: tuple[re.Pattern, ...]
+    why: str
+    substantiate: str
+    qualifiers: re.Pattern | None = None
+    described: re.Pattern | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    rule: Rule
+    line: int
+    words: str          # the matched words
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    claim: Claim
+    status: str          # 'unsubstantiated', 'substantiated', 'allowed', 'certificate-missing', 'certificate-expired'
+    detail: str          # the evidence reference or the allow reason
+
+    @property
+    def blocking(self) -> bool:
+        return self.status not in ("substantiated", "allowed")
+
+
+def _compile(spec: dict) -> Rule:
+    def pattern(text: str | None) -> re.Pattern | None:
+        return re.compile(text, re.IGNORECASE | re.MULTILINE) if text else None
+
+    return Rule(spec["id"], spec["category"], tuple(pattern(p) for p in spec["patterns"]),
+                spec["why"], spec["substantiate"], pattern(spec.get("qualifiers")),
+                pattern(spec.get("described")))
+
+
+@lru_cache(maxsize=32)
+def _rules(settings: str) -> tuple[Rule, ...]:
+    options = json.loads(settings)
+    specs = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))["rules"] + options.get("rules", [])
+    disabled = set(options.get("disable", []))
+    return tuple(_compile(spec) for spec in specs if spec["id"] not in disabled)
+
+
+def rules_for(config) -> tuple[Rule, ...]:
+    """The default rules with the site's own additions, less those it switched off."""
+    return _rules(json.dumps(config.claims.model_dump(mode="json"), sort_keys=True))
+
+
+def find_claims(artifact: Artifact, rules: tuple[Rule, ...]) -> list[Claim]:
+    """Risky claims in the summary and body, one per rule per sentence."""
+    claims: list[Claim] = []
+    described_in = artifact.body + "\n" + "\n".join(artifact.raw.keys())
+    texts = [(artifact.line_of("summary"), artifact.meta.summary)] + _paragraphs(artifact)
+    for line, text in texts:
+        for sentence, offset in _sentences(text):
+            taken: list[tuple[int, int]] = []   # words one rule claimed are not claimed again
+            for rule in rules:
+                match = _match(rule, sentence, taken)
+                if match is None or (rule.described and rule.described.search(described_in)):
+                    continue
+                taken.append(match.span())
+                claims.append(Claim(rule, line + text[: offset + match.start()].count("\n"),
+                                    " ".join(match.group(0).split()), " ".join(sentence.split())))
+    return claims
+
+
+def _match(rule: Rule, sentence: str, taken: list[tuple[int, int]]) -> re.Match | None:
+    visible = _QUOTED.sub(lambda m: " " * len(m.group(0)), sentence)
+    if rule.qualifiers and rule.qualifiers.search(visible):
+        return None
+    for pattern in rule.patterns:
+        for match in pattern.finditer(visible):
+            before = visible[: match.start()].split()[-4:]
+            overlaps = any(start < match.end() and match.start() < end for start, end in taken)
+            if not overlaps and not _NEGATORS.search(" ".join(before)):
+                return match
+    return None
+
+
+def _paragraphs(artifact: Artifact) -> list[tuple[int, str]]:
+    """(first line, text) of each paragraph of the body, without code and comments."""
+    paragraphs, current, start, fenced = [], [], 0, False
+    for number, line in enumerate(artifact.body.split("\n")):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+            line = ""
+        if fenced or not line.strip():
+            if current:
+                paragraphs.append((start, "\n".join(current)))
+            current = []
+            continue
+        if not current:
+            start = artifact.body_line + number
+        current.append(_COMMENT.sub(lambda m: " " * len(m.group(0)), line))
+    if current:
+        paragraphs.append((start, "\n".join(current)))
+    return paragraphs
+
+
+def _sentences(text: str) -> list[tuple[str, int]]:
+    result, position = [], 0
+    for part in _SENTENCE_END.split(text):
+        offset = text.index(part, position)
+        result.append((part, offset))
+        position = offset + len(part)
+    return result
+
+
+def allow_directives(artifact: Artifact) -> list[tuple[int, str, str]]:
+    """(line, rule, reason) for every `<!-- claims: allow RULE "reason" -->` in the body."""
+    found = []
+    for number, line in enumerate(artifact.body.split("\n")):
+        for match in _ALLOW.finditer(line):
+            found.append((artifact.body_line + number, match.group(1), match.group(2)))
+    return found
+
+
+def assess(artifact: Artifact, claims: list[Claim], config, today: date,
+           known: dict[str, Artifact]) -> tuple[list[Assessment], list[Finding]]:
+    """Decide for each claim whether evidence or an allow directive covers it."""
+    evidence = list(getattr(artifact.meta, "evidence", []) or [])
+    findings = _evidence_findings(artifact, evidence, config, known)
+    directives = allow_directives(artifact)
+    used: set[int] = set()
+    body_lines = artifact.body.split("\n")
+    assessments = []
+    for claim in claims:
+        directive = _directive_for(claim, directives, used, body_lines, artifact.body_line)
+        if directive is not None:
+            used.add(directive[0])
+            assessments.append(Assessment(claim, "allowed", directive[2]))
+            continue
+        entry = next((e for e in evidence if e.claim.lower() in claim.sentence.lower()), None)
+        assessments.append(_with_evidence(claim, entry, config, today))
+    for line, rule, reason in directives:
+        if line not in used:
+            findings.append(warning(artifact.path, line, "claims-allow-unused",
+                                    f"no '{rule}' claim on this line or the next to allow"))
+    return assessments, findings
+
+
+def _directive_for(claim, directives, used, body_lines, body_line):
+    for directive in directives:
+        line, rule, _ = directive
+        if rule != claim.rule.id or line in used:
+            continue
+        following = line + 1
+        while following - body_line < len(body_lines) and not body_lines[following - body_line].strip():
+            following += 1
+        if claim.line in (line, following):
+            return directive
+    return None
+
+
+def _with_evidence(claim: Claim, entry, config, today: date) -> Assessment:
+    if entry is None:
+        return Assessment(claim, "unsubstantiated", "")
+    reference = entry.reference
+    if claim.rule.id == "certification" or reference.startswith("certification:"):
+        if not reference.startswith("certification:"):
+            return Assessment(claim, "unsubstantiated", reference)
+        certificate = next((c for c in config.certifications if c.id == reference.split(":", 1)[1]), None)
+        if certificate is None:
+            return Assessment(claim, "certificate-missing", reference)
+        if certificate.valid_until < today:
+            return Assessment(claim, "certificate-expired",
+                              f"{certificate.name} expired on {certificate.valid_until.isoformat()}")
+    return Assessment(claim, "substantiated", reference)
+
+
+def _evidence_findings(artifact: Artifact, evidence, config, known: dict[str, Artifact]) -> list[Finding]:
+    """Every evidence reference must lead somewhere real."""
+    findings = []
+    for index, entry in enumerate(evidence):
+        line = artifact.line_of("evidence", index, "reference")
+        reference = entry.reference
+        if reference.startswith(("https://", "http://")) or reference.startswith("certification:"):
+            continue
+        key, _, anchor = reference.partition("#")
+        target = known.get(key)
+        if target is None:
+            findings.append(error(artifact.path, line, "evidence-unknown",
+                                  f"evidence reference '{reference}' names no artifact (use TYPE/ID, "
+                                  "TYPE/ID#anchor, model-card/ID#metric:NAME, a URL or certification:ID)"))
+        elif anchor.startswith("metric:") and not _has_metric(target, anchor.removeprefix("metric:")):
+            findings.append(error(artifact.path, line, "evidence-unknown",
+                                  f"{key} has no metric '{anchor.removeprefix('metric:')}' in its model-index"))
+    return findings
+
+
+def _has_metric(artifact: Artifact, name: str) -> bool:
+    if not isinstance(artifact.meta, ModelCardMeta):
+        return False
+    return any(name in (metric.name, metric.type) for model in artifact.meta.model_index
+               for result in model.results for metric in result.metrics)
+
+
+def claim_findings(artifact: Artifact, assessments: list[Assessment]) -> list[Finding]:
+    """Blocking findings for claims nobody substantiated; notes for the accepted ones."""
+    findings = []
+    for a in assessments:
+        claim = a.claim
+        where = f'"{claim.words}" ({claim.rule.category})'
+        if a.status == "unsubstantiated":
+            findings.append(error(artifact.path, claim.line, f"claim-{claim.rule.id}",
+                                  f"{where}: {claim.rule.why} To fix: {claim.rule.substantiate}"))
+        elif a.status == "certificate-missing":
+            findings.append(error(artifact.path, claim.line, "claim-certificate-missing",
+                                  f"{where} cites {a.detail}, which site-config.yml does not list"))
+        elif a.status == "certificate-expired":
+            findings.append(error(artifact.path, claim.line, "claim-certificate-expired",
+                                  f"{where} cites a certificate that is no longer valid: {a.detail}"))
+        else:
+            findings.append(info(artifact.path, claim.line, f"claim-{a.status}",
+                                 f"{where} {a.status}: {a.detail}"))
+    return findings
