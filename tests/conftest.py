@@ -135,10 +135,12 @@ class TrustCenter:
     def git(self, *args: str) -> str:
         return git(self.root, *args)
 
-    def commit(self, message: str, when: str = "2026-01-10T12:00:00Z") -> str:
-        """Commit everything, as of `when`; returns the commit id."""
+    def commit(self, message: str, when: str = "2026-01-10T12:00:00Z", author: str | None = None) -> str:
+        """Commit everything, as of `when` (and by `author`, an e-mail); returns the commit id."""
         self.git("add", "-A")
         env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        if author:
+            env.update(GIT_AUTHOR_EMAIL=author, GIT_COMMITTER_EMAIL=author)
         subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", message], cwd=self.root,
                        check=True, env={**os.environ, **GIT_IDENTITY, **env})
         return self.git("rev-parse", "HEAD").strip()

@@ -15,6 +15,7 @@ from .findings import ConfigError, Finding, error, info
 from .history import GitError, History, read_base, read_history
 from .links import source_links
 from .load import PAGES_FOLDER, Artifact, load_artifacts
+from .verify import verify_approvals
 
 
 @dataclass
@@ -65,6 +66,7 @@ def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None 
         findings += markup_findings(artifact)
         findings += reference_findings(artifact, known)
         findings += link_findings(root, artifact, state, by_path, published)
+    findings += verify_approvals(root, loaded.artifacts, config)
     return CheckResult(config, loaded.artifacts, states, history, sorted(set(findings)))
 
 

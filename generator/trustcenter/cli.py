@@ -60,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="also check version discipline against a git revision (a pull request's target)")
     check.add_argument("--format", choices=report.FORMATS, default="text")
 
+    review = command("review", "Report what changed since a base revision and what it still needs.", _review)
+    root_option(review)
+    review.add_argument("--base", required=True, metavar="REF", help="the revision to compare with")
+    review.add_argument("--format", choices=["markdown", "json"], default="markdown")
+
     build = command("build", "Build the static site (only approved artifacts).", _build)
     root_option(build)
     build.add_argument("--out", type=Path, help="output directory (default: ROOT/site)")
@@ -138,6 +143,16 @@ def _check(args) -> int:
             print(f"{len(result.states)} artifacts, {len(publishable)} publishable; "
                   f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes")
     return EXIT_FINDINGS if result.blocking else EXIT_OK
+
+
+def _review(args) -> int:
+    from .clock import build_date
+    from .config import load_config
+    from .review import review, to_json, to_markdown
+
+    report = review(args.root, load_config(args.root), build_date(), args.base)
+    print(to_json(report) if args.format == "json" else to_markdown(report))
+    return EXIT_OK if report.ready else EXIT_FINDINGS
 
 
 def _build(args) -> int:

@@ -81,6 +81,11 @@ class Certification(_Strict):
     url: str | None = None
 
 
+class ApprovalSettings(_Strict):
+    verify: Literal["none", "git"] = Field("none", description="git: approvals must be committed by the approver")
+    require_signed: bool = Field(False, description="with verify: git, the approving commit must be signed")
+
+
 FactValue = Annotated[str, Field(pattern=r"^[^\n<>]*$", description="One line, no markup")]
 
 
@@ -92,6 +97,7 @@ class SiteConfig(_Strict):
     facts: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")], FactValue | int | float] = {}
     claims: ClaimsSettings = ClaimsSettings()
     certifications: list[Certification] = []
+    approval: ApprovalSettings = ApprovalSettings()
 
     @property
     def fact_values(self) -> dict[str, str]:
