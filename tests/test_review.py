@@ -1,10 +1,12 @@
 """A pull request as legal and marketing see it: the review report, claims, facts, verified approvals."""
 
 import json
+import os
+import subprocess
 
 import pytest
 
-from conftest import CONFIG, LEGAL, MARKETING
+from conftest import CONFIG, GIT_IDENTITY, LEGAL, MARKETING
 
 
 def approve(tc, path, role, by, when):
@@ -96,3 +98,27 @@ def test_a_changed_fact_shows_every_artifact_that_uses_it_in_the_review(pull_req
     # The text readers see changed, so it is a new version too.
     assert privacy["needed"] == ["approval by legal (stale)", "line 4: version-not-bumped"]
     assert any(s["text"] == "90" for b in privacy["text"] for s in b["segments"] if s["op"] == "insert")
+
+
+def test_signed_approvals_when_required(tc, tmp_path):
+    key = tmp_path / "marketing-key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "marketing", "-f", str(key)], check=True)
+    allowed = tmp_path / "allowed_signers"
+    allowed.write_text(f'marketing@example.com namespaces="git" {key.with_suffix(".pub").read_text()}')
+    for name, value in (("gpg.format", "ssh"), ("user.signingkey", str(key)),
+                        ("gpg.ssh.allowedSignersFile", str(allowed))):
+        tc.git("config", name, value)
+    tc.write_config({**CONFIG, "required_approvals": {**CONFIG["required_approvals"], "policy": ["marketing"]},
+                     "approval": {"verify": "git", "require_signed": True}})
+    path = tc.write("policy", "p")
+    approve(tc, path, "marketing", MARKETING, "2026-02-02")
+    tc.commit("Unsigned approval", author="marketing@example.com")
+    result = tc.run("check")
+    assert result.returncode == 1 and "approval-unsigned" in result.stdout
+    approve(tc, path, "marketing", MARKETING, "2026-02-03")
+    tc.git("add", "-A")
+    subprocess.run(["git", "commit", "-q", "-S", "-m", "Signed approval"], cwd=tc.root, check=True,
+                   env={**os.environ, **GIT_IDENTITY, "GIT_AUTHOR_EMAIL": "marketing@example.com"})
+    assert tc.git("verify-commit", "HEAD") == ""
+    result = tc.run("check")
+    assert result.returncode == 0, result.stdout
