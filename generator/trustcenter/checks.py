@@ -10,6 +10,7 @@ from . import markup
 from .approval import ApprovalState, approval_findings, approval_state
 from .config import SiteConfig
 from .baseline import base_findings
+from .codeowners import codeowners_findings
 from .claims import assess, claim_findings, find_claims, rules_for
 from .findings import ConfigError, Finding, error, info
 from .history import GitError, History, read_base, read_history
@@ -67,6 +68,7 @@ def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None 
         findings += reference_findings(artifact, known)
         findings += link_findings(root, artifact, state, by_path, published)
     findings += verify_approvals(root, loaded.artifacts, config)
+    findings += codeowners_findings(root, config)
     return CheckResult(config, loaded.artifacts, states, history, sorted(set(findings)))
 
 

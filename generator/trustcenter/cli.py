@@ -86,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     approve.add_argument("--date", type=_date, help="approval date (default: today)")
     root_option(approve)
 
+    owners = command("codeowners", "Write .github/CODEOWNERS from the roles in site-config.yml.", _codeowners)
+    root_option(owners)
+
     new = command("new", "Scaffold a valid draft artifact.", _new)
     new.add_argument("type", choices=_type_names(), metavar="TYPE",
                      help="one of: " + ", ".join(_type_names()))
@@ -191,6 +194,15 @@ def _approve(args) -> int:
             print(f"  still needs: {', '.join(outcome.pending_roles)}")
         if outcome.status.value not in ("approved", "retired"):
             print(f"  status is '{outcome.status.value}': set `status: approved` to publish it")
+    return EXIT_OK
+
+
+def _codeowners(args) -> int:
+    from .codeowners import write_codeowners
+    from .config import load_config
+
+    path = write_codeowners(args.root, load_config(args.root))
+    print(f"wrote {path}")
     return EXIT_OK
 
 

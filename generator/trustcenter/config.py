@@ -86,13 +86,15 @@ class ApprovalSettings(_Strict):
     require_signed: bool = Field(False, description="with verify: git, the approving commit must be signed")
 
 
+GitHubHandle = Annotated[str, Field(pattern=r"^@[A-Za-z0-9](-?[A-Za-z0-9])*(/[A-Za-z0-9._-]+)?$")]
 FactValue = Annotated[str, Field(pattern=r"^[^\n<>]*$", description="One line, no markup")]
 
 
 class SiteConfig(_Strict):
     site: SiteInfo
     feedback: Feedback
-    roles: dict[Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")], list[Email]]
+    # Members are e-mail addresses (who may approve) or GitHub users and teams (@org/team, for CODEOWNERS).
+    roles: dict[Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")], list[Email | GitHubHandle]]
     required_approvals: dict[str, list[str]]
     facts: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")], FactValue | int | float] = {}
     claims: ClaimsSettings = ClaimsSettings()
