@@ -35,7 +35,7 @@ def page(tc, url):
 
 def test_home_lists_the_catalogue_by_type_latest_changes_and_feedback(built):
     doc = html(page(built, ""))
-    headings = [h.get_text(strip=True) for h in doc.select("article h3")]
+    headings = [h.get_text(strip=True) for h in doc.select("section[aria-labelledby=tc-catalogue] h3")]
     assert headings == ["Policies", "Model cards", "SLAs", "Disclosures", "Notices"]
     links = {a.get_text(strip=True): a["href"] for a in doc.select(".tc-catalogue a")}
     assert links["Reply assistant"] == "model-cards/reply/"
@@ -62,7 +62,7 @@ def test_artifact_page_has_header_body_and_changelog(built):
 def test_model_card_shows_uses_limits_risks_and_a_metrics_table(built):
     doc = html(page(built, "model-cards/reply"))
     text = text_of(page(built, "model-cards/reply"))
-    for words in ("Intended use", "Drafting replies for human agents", "Not for", "Medical or legal advice",
+    for words in ("What it is for", "Drafting replies for human agents", "Not for", "Medical or legal advice",
                   "Limitations", "Confident but wrong answers", "An agent reviews every draft"):
         assert words in text
     headers = [th.get_text(strip=True) for th in doc.select(".tc-metrics table th")]

@@ -11,6 +11,7 @@ from .approval import ApprovalState, approval_findings, approval_state
 from .config import SiteConfig
 from .baseline import base_findings
 from .codeowners import codeowners_findings
+from .controls import control_findings
 from .claims import assess, claim_findings, find_claims, rules_for
 from .findings import ConfigError, Finding, error, info
 from .history import GitError, History, read_base, read_history
@@ -65,6 +66,7 @@ def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None 
         findings += evidence_problems + claim_findings(artifact, assessments)
         findings += approval_findings(state, today)
         findings += markup_findings(artifact)
+        findings += control_findings(artifact)
         findings += reference_findings(artifact, known)
         findings += link_findings(root, artifact, state, by_path, published)
     findings += verify_approvals(root, loaded.artifacts, config)

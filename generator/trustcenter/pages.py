@@ -6,9 +6,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from . import yamlsource
 from .config import SiteConfig
+from .controls import catalogue
 from .diff import body_diff, field_changes
 from .findings import TrustCenterError, error
 from .links import rewrite_links
@@ -16,8 +18,10 @@ from .load import PAGES_FOLDER, Artifact, FrontMatterProblem, decode, split_fron
 from .publish import Published, PublishedVersion
 from .schema import ARTIFACT_TYPES, ModelCardMeta, NoticeMeta
 
-HOME, CHANGES, FEEDBACK = "index.md", "changes.md", "feedback.md"
+HOME, CHANGES, FEEDBACK, CONTROLS = "index.md", "changes.md", "feedback.md", "controls.md"
 LATEST_CHANGES_ON_HOME = 6
+LATEST_NOTICES_ON_HOME = 3
+HEADLINE_METRICS = 3
 
 
 @dataclass
@@ -86,7 +90,7 @@ def build_site(root: Path, config: SiteConfig, published: list[Published], today
         pages[page.uri] = page
 
     for item in published:
-        add(artifact_page(item, published, page_for_source))
+        add(artifact_page(item, published, page_for_source, config))
         for previous, version in zip((None, *item.versions), item.versions):
             add(version_page(item, version, published, page_for_source))
             if previous is not None:
@@ -100,15 +104,18 @@ def build_site(root: Path, config: SiteConfig, published: list[Published], today
     add(home_page(config, published, home_text, today))
     add(changes_page(published, today))
     add(feedback_page(config, feedback_text))
+    add(controls_page(published))
     for page in free_pages.values():
         add(page)
     return Site(pages, navigation(published, pages, free_pages), published)
 
 
-def artifact_page(item: Published, published: list[Published], page_for_source: dict[str, str]) -> PageSource:
+def artifact_page(item: Published, published: list[Published], page_for_source: dict[str, str],
+                  config: SiteConfig) -> PageSource:
     shown = item.shown
     uri = artifact_uri(item)
     data = _artifact_data(item, shown, published)
+    data["report_url"] = report_problem_url(config, item.key, str(shown.meta.version), shown.meta.title)
     data["draft"] = item.draft is not None
     data["pending"] = ([{"role": role, "status": item.draft.role_status(role)}
                         for role in item.draft.pending_roles] if item.draft else [])
@@ -189,9 +196,19 @@ def _artifact_data(item: Published, shown: Artifact, published: list[Published],
     }
     if isinstance(meta, ModelCardMeta):
         data["metrics"] = metrics_table(meta)
+        data["headline_metrics"] = data["metrics"][:HEADLINE_METRICS]
     if isinstance(meta, NoticeMeta):
         data["affected"] = _references(meta.affected, published)
     return data
+
+
+def report_problem_url(config: SiteConfig, key: str, version: str, title: str) -> str:
+    """The feedback channel, prefilled with which artifact and version the report is about."""
+    target = config.site.feedback_url
+    if target.startswith("mailto:"):
+        subject = quote(f"Problem with {title} ({key}, version {version})")
+        return f"{target}{'&' if '?' in target else '?'}subject={subject}"
+    return f"{target}{'&' if '?' in target else '?'}{urlencode({'artifact': key, 'version': version})}"
 
 
 def _shown_approvals(item: Published, shown: Artifact) -> tuple:
@@ -293,9 +310,28 @@ def home_page(config: SiteConfig, published: list[Published], intro: PageSource 
                              "url": url_of(artifact_uri(p))}
                             for p in sorted(items, key=lambda p: p.shown.meta.title.lower())],
             })
+    in_force = [p for p in published if p.in_force is not None and not p.retired]
     data = {
         "kind": "home",
         "organisation": config.site.organisation,
+        "ai_systems": [{"system": p.in_force.artifact.meta.system,
+                        "purpose": p.in_force.artifact.meta.intended_use[0],
+                        "title": p.in_force.artifact.meta.title, "url": url_of(artifact_uri(p))}
+                       for p in in_force if isinstance(p.in_force.artifact.meta, ModelCardMeta)],
+        "sla_targets": [{"service": p.in_force.artifact.meta.service,
+                         "uptime": p.in_force.artifact.meta.uptime.target,
+                         "window": p.in_force.artifact.meta.uptime.window,
+                         "title": p.in_force.artifact.meta.title, "url": url_of(artifact_uri(p))}
+                        for p in in_force if p.type.name == "sla"],
+        "latest_notices": [{"title": p.in_force.artifact.meta.title,
+                            "state": p.in_force.artifact.meta.state.value,
+                            "started": p.in_force.artifact.meta.started.isoformat(),
+                            "url": url_of(artifact_uri(p))}
+                           for p in sorted((p for p in in_force if p.type.name == "notice"),
+                                           key=lambda p: p.in_force.artifact.meta.started,
+                                           reverse=True)][:LATEST_NOTICES_ON_HOME],
+        "last_changed": max((v.effective.isoformat() for p in published for v in p.versions
+                             if v.effective <= today), default=None),
         "catalogue": catalogue,
         "latest_changes": change_rows(published, today)[:LATEST_CHANGES_ON_HOME],
         "feedback_url": config.site.feedback_url,
@@ -315,6 +351,32 @@ def feedback_page(config: SiteConfig, intro: PageSource | None) -> PageSource:
             "contact_email": config.site.contact_email, "feedback_url": config.site.feedback_url}
     title = intro.title if intro else "Feedback and complaints"
     return PageSource(FEEDBACK, title, "feedback.html", intro.body if intro else "", data)
+
+
+def controls_page(published: list[Published]) -> PageSource:
+    """Each reference control, the published artifacts that cite it, and coverage by group."""
+    citing: dict[str, list[dict[str, str]]] = {}
+    for item in published:
+        version = item.in_force or item.upcoming
+        if version is None or item.retired:
+            continue
+        for reference in version.artifact.meta.controls:
+            citing.setdefault(reference, []).append(
+                {"title": version.artifact.meta.title, "type_label": item.type.label,
+                 "url": url_of(artifact_uri(item))})
+    groups: dict[str, dict[str, Any]] = {}
+    for control in catalogue().values():
+        group = groups.setdefault(control.group, {"group": control.group, "name": control.group_name,
+                                                  "framework": control.framework, "controls": []})
+        group["controls"].append({"reference": control.reference, "number": control.number,
+                                  "name": control.name, "description": control.description,
+                                  "artifacts": sorted(citing.get(control.reference, []),
+                                                      key=lambda a: a["title"].lower())})
+    for group in groups.values():
+        group["covered"] = sum(1 for c in group["controls"] if c["artifacts"])
+        group["total"] = len(group["controls"])
+    return PageSource(CONTROLS, "Control map", "controls.html", "",
+                      {"kind": "controls", "groups": list(groups.values())})
 
 
 def _free_pages(root: Path) -> dict[str, PageSource]:
@@ -353,6 +415,7 @@ def navigation(published: list[Published], pages: dict[str, PageSource],
         if entries:
             nav.append({artifact_type.label_plural: entries})
     nav.append({"Changes": CHANGES})
+    nav.append({"Control map": CONTROLS})
     nav.append({pages[FEEDBACK].title: FEEDBACK})
     nav.extend({page.title: page.uri} for page in free_pages.values())
     return nav

@@ -145,6 +145,7 @@ def export(root: Path, out: Path, *, audience: AudienceName = AudienceName.PUBLI
     settings = mkdocs_settings(root, config, docs_dir=Path("docs"), site_dir=Path("site"),
                                audience=audience, preview=False, custom_dir=Path("theme"), plugin=False)
     settings["nav"] = site.nav
+    settings["exclude_docs"] = "!.well-known/\n"  # MkDocs skips dot-folders unless told otherwise
     (out / "mkdocs.yml").write_text(yamlsource.dump(settings), encoding="utf-8")
     return len(site.pages)
 

@@ -1,0 +1,49 @@
+"""The control map: which published artifacts evidence which reference controls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .findings import Finding, error
+from .load import Artifact
+
+CATALOGUE_FILE = Path(__file__).with_name("controls.yml")
+
+
+@dataclass(frozen=True)
+class Control:
+    framework: str
+    number: str            # "A.10.4"
+    name: str
+    description: str
+    group: str             # "A.10"
+    group_name: str
+
+    @property
+    def reference(self) -> str:
+        return f"{self.framework}:{self.number}"
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, Control]:
+    """Every known control, by reference (ISO42001:A.10.4), in the standard's order."""
+    data = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    controls = {}
+    for framework, spec in data["frameworks"].items():
+        groups = spec["groups"]
+        for number, control in spec["controls"].items():
+            group = ".".join(number.split(".")[:2])
+            controls[f"{framework}:{number}"] = Control(framework, number, control["name"],
+                                                         control["description"], group, groups[group])
+    return controls
+
+
+def control_findings(artifact: Artifact) -> list[Finding]:
+    known = catalogue()
+    return [error(artifact.path, artifact.line_of("controls", i), "control-unknown",
+                  f"'{reference}' is not a known control (e.g. ISO42001:A.10.4; the control map lists them)")
+            for i, reference in enumerate(artifact.meta.controls) if reference not in known]
