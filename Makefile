@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 NODE_TOOLS := tests/node
 NODE_STAMP := $(NODE_TOOLS)/node_modules/.installed
 
-.PHONY: site test serve check clean
+.PHONY: site test serve check clean screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -25,8 +25,17 @@ $(NODE_STAMP): $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
 	cd $(NODE_TOOLS) && npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
 
-test: $(STAMP) $(NODE_STAMP)
+# The browser tests drive Debian's Chromium (browsers cannot be downloaded here).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest
+
+# Refresh the README's screenshots (desktop and phone) with the browser tests that take them.
+screenshots: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
+	TRUSTCENTER_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py -k screenshots
 
 serve: $(STAMP)
 	$(BIN)/trustcenter serve

@@ -92,7 +92,7 @@ def build_site(root: Path, config: SiteConfig, published: list[Published], today
     for item in published:
         add(artifact_page(item, published, page_for_source, config))
         for previous, version in zip((None, *item.versions), item.versions):
-            add(version_page(item, version, published, page_for_source))
+            add(version_page(item, version, published, page_for_source, has_previous=previous is not None))
             if previous is not None:
                 add(diff_page(item, previous, version))
         if item.versions:
@@ -130,14 +130,18 @@ def artifact_page(item: Published, published: list[Published], page_for_source: 
 
 
 def version_page(item: Published, version: PublishedVersion, published: list[Published],
-                 page_for_source: dict[str, str]) -> PageSource:
+                 page_for_source: dict[str, str], has_previous: bool) -> PageSource:
     uri = version_uri(item, version)
     data = _artifact_data(item, version.artifact, published, approvals=version.approvals)
     current = item.in_force or item.upcoming
+    later = [v for v in item.versions if v.version > version.version]
     data["frozen"] = {"version": str(version.version),
                       "is_current": current is not None and current.version == version.version,
                       "current_version": str(current.version) if current else None,
-                      "current_url": url_of(artifact_uri(item))}
+                      "current_url": url_of(artifact_uri(item)),
+                      "diff_url": url_of(diff_uri(item, version)) if has_previous else None,
+                      "next_version": str(later[0].version) if later else None,
+                      "next_diff_url": url_of(diff_uri(item, later[0])) if later else None}
     body = rewrite_links(version.artifact.body, version.artifact.path, uri, page_for_source)
     title = f"{version.artifact.meta.title} (version {version.version})"
     return PageSource(uri, title, "artifact.html", body, data, in_nav=False, searchable=False)
