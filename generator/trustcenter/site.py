@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import shutil
@@ -73,23 +74,24 @@ class BuildOutcome:
 
 def build(root: Path, out: Path, *, audience: AudienceName = AudienceName.PUBLIC,
           preview: bool = False) -> BuildOutcome:
-    """Build the site into a temporary directory and swap it into `out` only on success."""
+    """Build the site into a staging directory beside `out` and swap it in only on success."""
     root, out = root.resolve(), out.resolve()
     config = load_config(root)
     result = run_checks(root, config, build_date())
     if result.blocking and not preview:
         raise TrustCenterError(result.blocking)
     out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(out)
+    _recover(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
-        with _workspace() as work:
-            settings = mkdocs_settings(root, config, docs_dir=work / "docs", site_dir=staging / "site",
-                                       audience=audience, preview=preview)
-            mkdocs_config = _load(work, settings)
-            mkdocs_config.plugins["trustcenter"].prepared = Prepared(result)
-            _run_mkdocs(mkdocs_build, mkdocs_config)
-            pages = len(mkdocs_config.plugins["trustcenter"].site.pages)
+        work = staging / "work"
+        (work / "docs").mkdir(parents=True)
+        settings = mkdocs_settings(root, config, docs_dir=work / "docs", site_dir=staging / "site",
+                                   audience=audience, preview=preview)
+        mkdocs_config = _load(work, settings)
+        mkdocs_config.plugins["trustcenter"].prepared = Prepared(result)
+        _run_mkdocs(mkdocs_build, mkdocs_config)
+        pages = len(mkdocs_config.plugins["trustcenter"].site.pages)
         _swap(staging / "site", out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -208,9 +210,17 @@ class _WarningCollector(logging.Handler):
 
 
 def _swap(built: Path, out: Path) -> None:
-    """Put `built` at `out` with two renames; the old site stays whole until the last moment."""
+    """Put `built` at `out` so that a reader (or a kill) never sees a missing or half-written site.
+
+    On Linux the two directories are exchanged in one atomic step (renameat2 RENAME_EXCHANGE);
+    elsewhere the old site is renamed aside first, and `_recover` puts it back if a build dies
+    between the two renames.
+    """
     if not out.exists():
         os.rename(built, out)
+        return
+    if _exchange(built, out):
+        shutil.rmtree(built, ignore_errors=True)  # `built` now holds the previous site
         return
     retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
     os.rename(out, retired / out.name)
@@ -218,8 +228,26 @@ def _swap(built: Path, out: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def _remove_leftovers(out: Path) -> None:
-    """Staging and retired directories that a killed build left behind."""
-    for prefix in (f".{out.name}.building-", f".{out.name}.old-"):
-        for leftover in out.parent.glob(prefix + "*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2); False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0
+
+
+def _recover(out: Path) -> None:
+    """Clean up after a build that was killed: restore a site renamed aside, drop staging copies."""
+    for retired in sorted(out.parent.glob(f".{out.name}.old-*")):
+        if not out.exists() and (retired / out.name).is_dir():
+            os.rename(retired / out.name, out)
+        shutil.rmtree(retired, ignore_errors=True)
+    for leftover in out.parent.glob(f".{out.name}.building-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
