@@ -25,12 +25,14 @@ $(NODE_STAMP): $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
 	cd $(NODE_TOOLS) && npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
 
-# The browser tests drive Debian's Chromium (browsers cannot be downloaded here).
+# Debian's Chromium for the browser tests (browsers cannot be downloaded here) and faketime for the
+# test that builds "on another day".
 CHROMIUM := /usr/bin/chromium
-$(CHROMIUM):
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+FAKETIME := /usr/bin/faketime
+$(CHROMIUM) $(FAKETIME):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium faketime
 
-test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
+test: $(STAMP) $(NODE_STAMP) $(CHROMIUM) $(FAKETIME)
 	$(BIN)/python -m pytest
 
 # Refresh the README's screenshots (desktop and phone) with the browser tests that take them.

@@ -95,9 +95,11 @@ class Watch:
 
 
 @pytest.fixture
-def page(browser, server):
+def page(browser, server, request):
     watch = Watch(server)
-    context = browser.new_context(viewport=DESKTOP, base_url=server)
+    # axe is injected as an inline script, which the pages' Content-Security-Policy rightly refuses.
+    bypass_csp = "axe" in request.node.name or "accessibility" in request.node.name
+    context = browser.new_context(viewport=DESKTOP, base_url=server, bypass_csp=bypass_csp)
     watch.attach(context)
     page = context.new_page()
     page.watch = watch
@@ -217,6 +219,32 @@ def test_axe_really_finds_violations(page):
     page.add_script_tag(path=str(AXE))
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     assert {"image-alt", "button-name"} <= {v["id"] for v in results["violations"]}
+
+
+def test_pages_carry_a_content_security_policy_that_blocks_injected_scripts(page):
+    page.goto("policies/ai-incident-response/")
+    policy = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+    assert "script-src 'self' 'sha256-" in policy and "unsafe-inline" not in policy
+    assert page.evaluate("typeof __md_get") == "function"  # Material's own inline scripts ran
+    blocked = page.evaluate("""() => new Promise(resolve => {
+        document.addEventListener('securitypolicyviolation', e => resolve(e.violatedDirective));
+        const s = document.createElement('script'); s.textContent = 'window.injected = 1';
+        document.body.appendChild(s);
+        setTimeout(() => resolve(null), 2000);
+    })""")
+    assert blocked == "script-src-elem" and page.evaluate("window.injected") is None
+    page.watch.console_errors.clear()  # the refusal above is logged as a console error, as it should be
+
+
+def test_external_links_do_not_leak_the_opener_or_referrer(page):
+    for url in ("feedback/", "model-cards/ticket-triage/", "policies/ai-incident-response/"):
+        page.goto(url)
+        for link in page.locator("a[href^='http']").all():
+            href = link.get_attribute("href")
+            if href.startswith(page.url.split("/")[0] + "//" + page.url.split("/")[2]):
+                continue
+            rel = (link.get_attribute("rel") or "").split()
+            assert "noopener" in rel and "noreferrer" in rel, href
 
 
 def test_an_artifact_prints_cleanly_to_pdf(page):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import re
 from html.parser import HTMLParser
@@ -121,6 +123,59 @@ class _TextCollector(HTMLParser):
     def handle_data(self, data):
         if not self.skip:
             self.parts.append(re.sub(r"\s+", " ", data))
+
+
+# Only the site's own files may run or style a page; inline scripts are allowed by their hash.
+# frame-ancestors cannot be set from a <meta>: the README lists it with the other HTTP headers.
+CSP_DIRECTIVES = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "worker-src": "'self' blob:",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+}
+_JAVASCRIPT_TYPES = {"", "text/javascript", "application/javascript", "module"}
+
+
+def with_content_security_policy(document: str) -> str:
+    """The page with a CSP <meta> first in <head>, allowing its own inline scripts by SHA-256."""
+    collector = _InlineScripts()
+    collector.feed(document)
+    collector.close()
+    hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode() + "'"
+                     for code in collector.scripts})
+    directives = dict(CSP_DIRECTIVES)
+    directives["script-src"] = " ".join([directives["script-src"], *hashes])
+    policy = "; ".join(f"{name} {value}" for name, value in directives.items())
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy, quote=False)}">'
+    return re.sub(r"<head>", lambda m: m.group(0) + meta, document, count=1)
+
+
+class _InlineScripts(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.scripts: list[str] = []
+        self._inside = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            attributes = dict(attrs)
+            self._inside = "src" not in attributes and (attributes.get("type") or "").lower() in _JAVASCRIPT_TYPES
+            if self._inside:
+                self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._inside = False
+
+    def handle_data(self, data):
+        if self._inside:
+            self.scripts[-1] += data
 
 
 def element_ids(document: str) -> set[str]:

@@ -93,7 +93,7 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
         # Anchors that theme templates add (a model card's #metrics) are valid link targets too.
         if page.present_anchor_ids is not None:
             page.present_anchor_ids |= markup.element_ids(output)
-        return output
+        return markup.with_content_security_policy(output)
 
     def on_post_build(self, *, config) -> None:
         for name, content in self.files.items():

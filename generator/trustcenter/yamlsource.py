@@ -64,7 +64,11 @@ class YamlDocument:
 
 def parse(text: str) -> YamlDocument:
     """Parse one YAML document into plain data plus the line of every key and item."""
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise YamlProblem("yaml-syntax", text[: exc.position].count("\n") + 1,
+                          f"invalid YAML: character {exc.character!r} is not allowed") from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -84,6 +88,9 @@ def parse(text: str) -> YamlDocument:
             line = min(exc.context_mark.line + 1, last) if exc.context_mark else last
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlProblem("yaml-syntax", line, f"invalid YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:
+        raise YamlProblem("yaml-syntax", text[: exc.position].count("\n") + 1,
+                          f"invalid YAML: character {exc.character!r} is not allowed") from None
     except yaml.YAMLError as exc:
         raise YamlProblem("yaml-syntax", 1, f"invalid YAML: {exc}") from None
     finally:

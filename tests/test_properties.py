@@ -1,0 +1,100 @@
+"""Property tests: what must hold for every input, not just the ones we thought of."""
+
+from datetime import date
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import CONFIG, front_matter
+from trustcenter.approval import approval_state, artifact_digest, digest_of
+from trustcenter.config import SiteConfig
+from trustcenter.findings import Finding
+from trustcenter.load import decode, parse_artifact
+from trustcenter.schema import ARTIFACT_TYPES
+
+POLICY = ARTIFACT_TYPES["policy"]
+VALID = "---\n" + yaml.safe_dump(front_matter("policy"), sort_keys=False) + "---\n\n## Text\n\nBody.\n"
+config = SiteConfig.model_validate({**CONFIG, "facts": {"retention": "30 days"}})
+
+
+def load(data: bytes):
+    """Everything `trustcenter check` does to one file's bytes, up to the validated artifact."""
+    text, problem = decode(data, "policies/p.md")
+    if problem:
+        return None, [problem]
+    return parse_artifact(text, POLICY, "p", "policies/p.md", config.fact_values)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000))
+def test_loading_any_bytes_gives_an_artifact_or_located_findings(data):
+    artifact, findings = load(data)
+    assert (artifact is None) == bool(findings)
+    assert all(isinstance(f, Finding) and f.line >= 1 and f.rule for f in findings)
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=400), st.integers(min_value=0, max_value=len(VALID)))
+def test_loading_mutated_artifacts_never_raises(insert, position):
+    """Arbitrary text spliced into a valid artifact: findings, never an exception."""
+    load((VALID[:position] + insert + VALID[position:]).encode("utf-8", "surrogatepass"))
+
+
+@settings(max_examples=200)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"),
+                        max_size=40), max_size=8))
+def test_digest_ignores_line_endings(lines):
+    body = "\n".join(lines) + "\n"
+    front = front_matter("policy")
+    lf = digest_of(front, body)
+    assert digest_of(front, body.replace("\n", "\r\n")) == lf
+    assert digest_of(front, body.replace("\n", "\r")) == lf
+
+
+@settings(max_examples=200)
+@given(st.text(min_size=1, max_size=200), st.integers(min_value=0, max_value=200),
+       st.characters(blacklist_categories=("Cs",)))
+def test_digest_changes_with_any_change_of_content(body, position, character):
+    front = front_matter("policy")
+    position = min(position, len(body))
+    changed = body[:position] + character + body[position:]
+    if changed.rstrip() == body.rstrip() or changed.replace("\r\n", "\n").replace("\r", "\n").rstrip() \
+            == body.replace("\r\n", "\n").replace("\r", "\n").rstrip():
+        return  # only trailing whitespace or a line-ending form changed: the same text
+    assert digest_of(front, changed) != digest_of(front, body)
+
+
+@settings(max_examples=100)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30))
+def test_digest_changes_with_a_fact(value):
+    text = VALID.replace("Body.", "Kept for {{ facts.retention }}.")
+    before, _ = parse_artifact(text, POLICY, "p", "policies/p.md", {"retention": "30 days"})
+    after, _ = parse_artifact(text, POLICY, "p", "policies/p.md", {"retention": value})
+    assert (artifact_digest(before) == artifact_digest(after)) == (value == "30 days")
+
+
+titles = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="<>"),
+                 min_size=1, max_size=60).filter(str.strip)
+bodies = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=300)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=titles, body=bodies, version=st.tuples(st.integers(0, 20), st.integers(0, 20), st.integers(0, 20)))
+def test_approve_then_check_always_passes(tc, title, body, version):
+    """Whatever an artifact says, approving it by every required role makes it publishable."""
+    from trustcenter.approve import approve
+    from trustcenter.load import load_artifact
+
+    semver = ".".join(map(str, version))
+    path = tc.path("policy", "p")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = front_matter("policy", title=title, version=semver)
+    data["changelog"][0]["version"] = semver
+    path.write_text("---\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True) + "---\n\n" + body,
+                    encoding="utf-8")
+    site_config = SiteConfig.model_validate(CONFIG)
+    approve(tc.root, path, site_config, "legal", "Lee Gal <legal@example.com>", date(2026, 1, 2))
+    artifact, problems = load_artifact(tc.root, POLICY, path)
+    assert artifact is not None, problems
+    assert approval_state(artifact, site_config).pending_roles == []
