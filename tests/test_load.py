@@ -130,3 +130,9 @@ def test_unknown_content_folders_are_reported(tc):
 def test_huge_files_are_refused(tc):
     finding = only_finding(load_one(tc, GOOD + "x" * (3 * 1024 * 1024)))
     assert finding.rule == "file-too-large"
+
+
+def test_markdown_in_a_subfolder_is_reported_not_read(tc):
+    tc.write_raw("policies/archive/old.md", GOOD)
+    finding = only_finding(load_artifacts(tc.root))
+    assert (finding.rule, finding.path, finding.severity.value) == ("nested-artifact", "policies/archive/old.md", "warning")

@@ -55,11 +55,16 @@ class LoadResult:
 def artifact_files(root: Path) -> tuple[list[tuple[ArtifactType, Path]], list[Finding]]:
     """Every artifact file under `root`, with its type, plus warnings for folders nobody reads."""
     files: list[tuple[ArtifactType, Path]] = []
+    findings = []
     for artifact_type in ARTIFACT_TYPES.values():
         folder = root / artifact_type.folder
         if folder.is_dir():
             files.extend((artifact_type, path) for path in sorted(folder.glob("*.md")))
-    findings = []
+            for nested in sorted(folder.glob("*/**/*.md")):
+                relative = nested.relative_to(root).as_posix()
+                findings.append(warning(relative, 1, "nested-artifact",
+                                        f"not read: an artifact is {artifact_type.folder}/<id>.md, "
+                                        "directly in its type's folder"))
     content = root / CONTENT_DIR
     known = {t.folder for t in ARTIFACT_TYPES.values()} | {PAGES_FOLDER}
     if content.is_dir():
