@@ -85,7 +85,9 @@ class Watch:
 
         context.route("**/*", route)
         context.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
-        context.on("requestfailed", lambda r: r.url.startswith(self.origin) and self.failed.append(r.url))
+        # A request cancelled because the test moved on to the next page (ERR_ABORTED) is no failure.
+        context.on("requestfailed", lambda r: r.url.startswith(self.origin)
+                   and "ERR_ABORTED" not in (r.failure or "") and self.failed.append(f"{r.failure} {r.url}"))
         context.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
 
     def assert_clean(self):

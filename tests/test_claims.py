@@ -193,3 +193,10 @@ def test_a_claim_blocks_until_substantiated_and_needs_marketing(tc):
     result = tc.run("check")
     assert result.returncode == 0, result.stdout
     assert "claim-substantiated" in result.stdout
+
+
+@pytest.mark.parametrize("sentence,rule", RISKY, ids=[s for s, _ in RISKY])
+def test_every_risky_sentence_contains_a_trigger_of_its_rule(sentence, rule):
+    """Triggers only speed the search up: they must never hide a claim."""
+    (spec,) = [r for r in RULES if r.id == rule]
+    assert any(t in sentence.lower() for t in spec.triggers)

@@ -91,6 +91,8 @@ def _write_approvals(path: Path, approvals: list[Approval]) -> None:
                for a in approvals]
     block = yamlsource.dump({"approvals": entries}).rstrip("\n").split("\n")
     if start is None:
+        while lines and not lines[-1].strip():
+            lines.pop()
         lines = lines + block
     else:
         end = start + 1

@@ -75,8 +75,8 @@ def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None 
 
 
 def markup_findings(artifact: Artifact) -> list[Finding]:
-    return [error(artifact.path, markup.line_of(artifact.body, problem.needle, artifact.body_line),
-                  "unsafe-html", problem.message + "; it would be removed from the page")
+    return [error(artifact.path, artifact.body_line + problem.line - 1, "unsafe-html",
+                  problem.message + "; it would be removed from the page")
             for problem in markup.unsafe_markup(artifact.body)]
 
 

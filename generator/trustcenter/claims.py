@@ -15,8 +15,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from . import yamlsource
 from .findings import Finding, error, info, warning
 from .load import Artifact
 from .schema import ModelCardMeta
@@ -34,11 +33,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\"“(])")
 class Rule:
     id: str
     category: str
-    patterns: tuple[re.Pattern, ...]
+    pattern: re.Pattern          # the rule's patterns as one alternation
     why: str
     substantiate: str
     qualifiers: re.Pattern | None = None
     described: re.Pattern | None = None
+    triggers: tuple[str, ...] = ()     # lower-case fragments every match contains; () = always search
 
 
 @dataclass(frozen=True)
@@ -64,15 +64,16 @@ def _compile(spec: dict) -> Rule:
     def pattern(text: str | None) -> re.Pattern | None:
         return re.compile(text, re.IGNORECASE | re.MULTILINE) if text else None
 
-    return Rule(spec["id"], spec["category"], tuple(pattern(p) for p in spec["patterns"]),
-                spec["why"], spec["substantiate"], pattern(spec.get("qualifiers")),
-                pattern(spec.get("described")))
+    combined = "|".join(f"(?:{p})" for p in spec["patterns"])
+    return Rule(spec["id"], spec["category"], pattern(combined), spec["why"], spec["substantiate"],
+                pattern(spec.get("qualifiers")), pattern(spec.get("described")),
+                tuple(spec.get("triggers", ())))
 
 
 @lru_cache(maxsize=32)
 def _rules(settings: str) -> tuple[Rule, ...]:
     options = json.loads(settings)
-    specs = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))["rules"] + options.get("rules", [])
+    specs = yamlsource.load_data_file(RULES_FILE)["rules"] + options.get("rules", [])
     disabled = set(options.get("disable", []))
     return tuple(_compile(spec) for spec in specs if spec["id"] not in disabled)
 
@@ -84,32 +85,51 @@ def rules_for(config) -> tuple[Rule, ...]:
 
 def find_claims(artifact: Artifact, rules: tuple[Rule, ...]) -> list[Claim]:
     """Risky claims in the summary and body, one per rule per sentence."""
-    claims: list[Claim] = []
+    texts = ((artifact.line_of("summary"), artifact.meta.summary),) + tuple(_paragraphs(artifact))
     described_in = artifact.body + "\n" + "\n".join(artifact.raw.keys())
-    texts = [(artifact.line_of("summary"), artifact.meta.summary)] + _paragraphs(artifact)
+    return list(_claims_in(texts, described_in, rules))
+
+
+@lru_cache(maxsize=16384)
+def _claims_in(texts: tuple[tuple[int, str], ...], described_in: str, rules: tuple[Rule, ...]) -> tuple[Claim, ...]:
+    # Approval state and the check both ask for an artifact's claims: the answer is worked out once.
+    claims: list[Claim] = []
+    everything = "\n".join(text for _, text in texts).lower()
+    # Most artifacts claim nothing: rules none of whose trigger words occur are not searched at all.
+    rules = tuple(r for r in rules if not r.triggers or any(t in everything for t in r.triggers))
+    if not rules:
+        return ()
+    any_rule = _any_rule(rules)
     for line, text in texts:
+        if not any_rule.search(text):
+            continue
         for sentence, offset in _sentences(text):
+            visible = _QUOTED.sub(lambda m: " " * len(m.group(0)), sentence)
             taken: list[tuple[int, int]] = []   # words one rule claimed are not claimed again
             for rule in rules:
-                match = _match(rule, sentence, taken)
+                match = _match(rule, visible, taken)
                 if match is None or (rule.described and rule.described.search(described_in)):
                     continue
                 taken.append(match.span())
                 claims.append(Claim(rule, line + text[: offset + match.start()].count("\n"),
                                     " ".join(match.group(0).split()), " ".join(sentence.split())))
-    return claims
+    return tuple(claims)
 
 
-def _match(rule: Rule, sentence: str, taken: list[tuple[int, int]]) -> re.Match | None:
-    visible = _QUOTED.sub(lambda m: " " * len(m.group(0)), sentence)
+@lru_cache(maxsize=32)
+def _any_rule(rules: tuple[Rule, ...]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in rules) or r"(?!x)x",
+                      re.IGNORECASE | re.MULTILINE)
+
+
+def _match(rule: Rule, visible: str, taken: list[tuple[int, int]]) -> re.Match | None:
     if rule.qualifiers and rule.qualifiers.search(visible):
         return None
-    for pattern in rule.patterns:
-        for match in pattern.finditer(visible):
-            before = visible[: match.start()].split()[-4:]
-            overlaps = any(start < match.end() and match.start() < end for start, end in taken)
-            if not overlaps and not _NEGATORS.search(" ".join(before)):
-                return match
+    for match in rule.pattern.finditer(visible):
+        before = visible[: match.start()].split()[-4:]
+        overlaps = any(start < match.end() and match.start() < end for start, end in taken)
+        if not overlaps and not _NEGATORS.search(" ".join(before)):
+            return match
     return None
 
 

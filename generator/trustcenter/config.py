@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from . import yamlsource
 from .errors import pydantic_findings
 from .findings import ConfigError, error
+from .load import decode
 from .schema import ARTIFACT_TYPES, Email
 
 CONFIG_FILE = "site-config.yml"
@@ -56,6 +57,7 @@ class ClaimRule(_Strict):
     substantiate: Annotated[str, Field(min_length=1)]
     qualifiers: str | None = None
     described: str | None = None
+    triggers: list[str] = []
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> ClaimRule:
@@ -106,21 +108,25 @@ class SiteConfig(_Strict):
         """Facts as the text that replaces `{{ facts.name }}`."""
         return {name: str(value) for name, value in self.facts.items()}
 
-    @model_validator(mode="after")
-    def _known_types_and_roles(self) -> SiteConfig:
+    def reference_problems(self) -> list[tuple[tuple, str]]:
+        """(where, message) for every type or role the configuration names but does not define."""
+        problems = []
         for type_name, roles in self.required_approvals.items():
             if type_name not in ARTIFACT_TYPES:
-                raise ValueError(f"unknown artifact type '{type_name}' in required_approvals "
-                                 f"(known: {', '.join(ARTIFACT_TYPES)})")
-            for role in roles:
+                problems.append((("required_approvals", type_name),
+                                 f"unknown artifact type '{type_name}' in required_approvals "
+                                 f"(known: {', '.join(ARTIFACT_TYPES)})"))
+            for index, role in enumerate(roles):
                 if role not in self.roles:
-                    raise ValueError(f"required_approvals.{type_name} names role '{role}', "
-                                     "which is not defined under roles")
+                    problems.append((("required_approvals", type_name, index),
+                                     f"required_approvals.{type_name} names role '{role}', "
+                                     "which is not defined under roles"))
         role = self.claims.require_role
         if role is not None and role not in self.roles:
-            raise ValueError(f"claims.require_role names role '{role}', which is not defined under "
-                             "roles (set it to null to require no extra approval for claims)")
-        return self
+            problems.append((("claims", "require_role"),
+                             f"claims.require_role names role '{role}', which is not defined under "
+                             "roles (set it to null to require no extra approval for claims)"))
+        return problems
 
     def required_roles(self, type_name: str) -> list[str]:
         return self.required_approvals.get(type_name, [])
@@ -133,13 +139,14 @@ def load_config(root: Path) -> SiteConfig:
     """Read and validate `root/site-config.yml`; raises ConfigError with located findings."""
     path = root / CONFIG_FILE
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError([error(CONFIG_FILE, 1, "config-missing",
                                  f"no {CONFIG_FILE} in {root}: is this a trust-center repository? "
                                  "(`trustcenter init DIR` creates one)")]) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError([error(CONFIG_FILE, 1, "encoding", f"not valid UTF-8: {exc.reason}")]) from None
+    text, problem = decode(data, CONFIG_FILE)
+    if problem:
+        raise ConfigError([problem])
     return parse_config(text)
 
 
@@ -153,7 +160,12 @@ def parse_config(text: str) -> SiteConfig:
         raise ConfigError([error(CONFIG_FILE, 1, "config-not-mapping",
                                  f"{CONFIG_FILE} must be a mapping of settings")])
     try:
-        return SiteConfig.model_validate(document.data)
+        config = SiteConfig.model_validate(document.data)
     except ValidationError as exc:
         raise ConfigError(pydantic_findings(exc, CONFIG_FILE, document, offset=0,
                                             rule_prefix="config")) from None
+    problems = config.reference_problems()
+    if problems:
+        raise ConfigError([error(CONFIG_FILE, document.line_of(where), "config-invalid-field", message)
+                           for where, message in problems])
+    return config

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from . import yamlsource
 from .findings import Finding, error
 from .load import Artifact
 
@@ -31,7 +30,7 @@ class Control:
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, Control]:
     """Every known control, by reference (ISO42001:A.10.4), in the standard's order."""
-    data = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    data = yamlsource.load_data_file(CATALOGUE_FILE)
     controls = {}
     for framework, spec in data["frameworks"].items():
         groups = spec["groups"]

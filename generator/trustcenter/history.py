@@ -31,15 +31,49 @@ class Revision:
     committed: datetime      # UTC
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """A revision as git holds it, read and parsed only when someone asks for that artifact's history."""
+
+    path: str
+    commit: str
+    committed: datetime
+    config: tuple[str, str] | None      # (commit, path) of the site-config.yml in force then
+
+
 @dataclass
 class History:
-    """Revisions per artifact, oldest first, keyed by the artifact's key at the newest commit."""
+    """Revisions per artifact, oldest first, keyed by the artifact's key at the newest commit.
 
-    revisions: dict[str, list[Revision]] = field(default_factory=dict)
+    Git is read up front (one log pass, one cat-file batch); parsing a revision's front matter is
+    the expensive part, so it happens per artifact on first use and `check` pays only for what it needs.
+    """
+
+    stored: dict[str, list[_Stored]] = field(default_factory=dict)
     notice: str | None = None       # what history could not be read, said once
+    _repository: _Repository | None = field(default=None, repr=False)
+    _wanted: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    _blobs: dict[tuple[str, str], bytes] | None = field(default=None, repr=False)
+    _configs: dict[tuple[str, str], SiteConfig | None] = field(default_factory=dict, repr=False)
+    _parsed: dict[str, list[Revision]] = field(default_factory=dict, repr=False)
 
     def of(self, key: str) -> list[Revision]:
-        return self.revisions.get(key, [])
+        """Every committed revision of one artifact, oldest first."""
+        if key not in self._parsed:
+            stored = self.stored.get(key, [])
+            if stored and self._blobs is None:  # one cat-file process for all of them, on first use
+                self._blobs = self._repository.cat_files(self._wanted) if self._repository else {}
+            revisions = (_revision(self._blobs.get((s.commit, s.path)), s.path, s.commit, s.committed,
+                                   self._config(s.config)) for s in stored)
+            self._parsed[key] = [r for r in revisions if r is not None]
+        return self._parsed[key]
+
+    def _config(self, where: tuple[str, str] | None) -> SiteConfig | None:
+        if where is None:
+            return None
+        if where not in self._configs:
+            self._configs[where] = _config_from(self._blobs.get(where))
+        return self._configs[where]
 
 
 class GitError(Exception):
@@ -57,31 +91,28 @@ def read_history(root: Path) -> History:
                   "(fetch with full history, e.g. `fetch-depth: 0`, to see every version)")
     else:
         notice = None
-    history = History(notice=notice)
     commits = repo.changed_files()
     wanted = [(commit, path) for commit, _, changes in commits for _, _, path in changes
               if path is not None and (path == CONFIG_FILE or type_of_path(path) is not None)]
-    blobs = repo.cat_files(wanted)
-    lineage: dict[str, list[Revision]] = {}       # current path -> revisions so far
-    config: SiteConfig | None = None
+    history = History(notice=notice, _repository=repo, _wanted=wanted)
+    lineage: dict[str, list[_Stored]] = {}       # current path -> revisions so far
+    config: tuple[str, str] | None = None
     for commit, committed, changes in commits:
         # The configuration of a commit decides whether its artifacts were publishable.
         for status, old, new in sorted(changes, key=lambda change: change[2] != CONFIG_FILE):
             if new == CONFIG_FILE:
-                config = _config_from(blobs.get((commit, new)))
+                config = (commit, new)
                 continue
             if status == "D":
                 lineage.pop(old, None)
                 continue
             revisions = lineage.pop(old, []) if status == "R" else lineage.get(new, [])
             lineage[new] = revisions
-            revision = _revision(blobs.get((commit, new)), new, commit, committed, config)
-            if revision is not None:
-                revisions.append(revision)
+            revisions.append(_Stored(new, commit, committed, config))
     for path, revisions in lineage.items():
         artifact_type = type_of_path(path)
         if revisions and artifact_type is not None:
-            history.revisions[f"{artifact_type.name}/{Path(path).stem}"] = revisions
+            history.stored[f"{artifact_type.name}/{Path(path).stem}"] = revisions
     return history
 
 

@@ -6,8 +6,8 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-# Inline Markdown links and images: [text](target "title") -- enough for the links authors write.
-_INLINE_LINK = re.compile(r"(!?\[[^\]\n]*\]\()\s*<?([^)\s>]+)>?((?:\s+\"[^\"\n]*\")?\s*\))")
+# Inline Markdown links and images: [text](target "title"); the text may wrap onto further lines.
+_INLINE_LINK = re.compile(r"(!?\[[^\]]*\]\()\s*<?([^)\s>]+)>?((?:\s+\"[^\"\n]*\")?\s*\))")
 _EXTERNAL = re.compile(r"^([a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
 
 
@@ -22,11 +22,11 @@ class SourceLink:
 def source_links(body: str, source_path: str, first_line: int) -> list[SourceLink]:
     """Relative links to .md files in an artifact body, resolved against the artifact's folder."""
     found = []
-    for number, text in enumerate(body.split("\n")):
-        for match in _INLINE_LINK.finditer(text):
-            link = resolve(match.group(2), source_path, first_line + number)
-            if link is not None:
-                found.append(link)
+    for match in _INLINE_LINK.finditer(body):
+        line = first_line + body.count("\n", 0, match.start(2))
+        link = resolve(match.group(2), source_path, line)
+        if link is not None:
+            found.append(link)
     return found
 
 

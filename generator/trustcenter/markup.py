@@ -62,27 +62,67 @@ def sanitise(fragment: str) -> str:
 
 
 class UnsafeMarkup:
-    """One thing in an artifact's HTML that the sanitiser would have to remove."""
+    """One thing in an artifact's text that the sanitiser would have to remove."""
 
-    def __init__(self, needle: str, message: str):
-        self.needle, self.message = needle, message
+    def __init__(self, line: int, message: str):
+        self.line, self.message = line, message   # line: 1-based within the body
+
+
+_CODE_SPAN = re.compile(r"(`+)[^`\n]*?\1")
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)>\s]+)")
+_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?([^>\s]+)")
+_ATTR_LIST = re.compile(r"\{:?([^}\n]*)\}")
+_ATTRIBUTE = re.compile(r"([A-Za-z_:][-\w:.]*)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s}]+)")
 
 
 def unsafe_markup(body: str) -> list[UnsafeMarkup]:
-    """Scripts, embeds, event handlers and script-bearing URLs in the rendered body."""
+    """Scripts, embeds, event handlers and script-bearing URLs in an artifact's Markdown source.
+
+    Markdown itself makes no scripts: they can only come from raw HTML, a link or image target, or
+    an attribute list (`{: onclick=... }`). Those are read from the source, outside code, which is
+    fast and gives exact lines; the build sanitises the rendered page as well, whatever this finds.
+    """
+    text = _without_code(body)
     scanner = _Scanner()
-    scanner.feed(render(body))
+    scanner.feed(text)
     scanner.close()
-    return scanner.found
+    found = scanner.found
+    for number, line in enumerate(text.split("\n"), 1):
+        targets = _LINK_TARGET.findall(line) + _REFERENCE.findall(line)
+        found += [UnsafeMarkup(number, f"a {scheme}: URL in a link is not allowed")
+                  for scheme in filter(None, map(_forbidden_scheme, targets))]
+        for attributes in _ATTR_LIST.findall(line):
+            for name, value in _ATTRIBUTE.findall(attributes):
+                found += _attribute_problems(number, "an attribute list", name.lower(), value.strip("'\""))
+    return sorted(found, key=lambda problem: problem.line)
 
 
-def line_of(body: str, needle: str, first_line: int) -> int:
-    """The file line on which `needle` first appears in the body (case-insensitive)."""
-    pattern = re.compile(re.escape(needle), re.IGNORECASE)
-    for number, text in enumerate(body.split("\n")):
-        if pattern.search(text):
-            return first_line + number
-    return first_line
+def _without_code(body: str) -> str:
+    """The body with code blocks and code spans blanked out, lines kept in place."""
+    lines, fenced = [], False
+    for line in body.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+            lines.append("")
+        elif fenced:
+            lines.append("")
+        else:
+            lines.append(_CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line))
+    return "\n".join(lines)
+
+
+def _forbidden_scheme(url: str) -> str | None:
+    cleaned = re.sub(r"[\s\x00-\x1f]+", "", html.unescape(url)).lower()
+    return next((scheme[:-1] for scheme in FORBIDDEN_SCHEMES if cleaned.startswith(scheme)), None)
+
+
+def _attribute_problems(line: int, where: str, name: str, value: str) -> list[UnsafeMarkup]:
+    if name.startswith("on"):
+        return [UnsafeMarkup(line, f"event handler attribute '{name}' on {where} is not allowed")]
+    scheme = _forbidden_scheme(value) if name in URL_ATTRIBUTES and value else None
+    if scheme:
+        return [UnsafeMarkup(line, f"a {scheme}: URL in {name}= on {where} is not allowed")]
+    return []
 
 
 def plain_text(markdown_text: str) -> str:
@@ -201,17 +241,12 @@ class _Scanner(HTMLParser):
         self.found: list[UnsafeMarkup] = []
 
     def handle_starttag(self, tag, attrs):
+        line = self.getpos()[0]
         if tag in FORBIDDEN_TAGS:
-            self.found.append(UnsafeMarkup(f"<{tag}", f"raw <{tag}> is not allowed in a disclosure"))
+            self.found.append(UnsafeMarkup(line, f"raw <{tag}> is not allowed in a disclosure"))
+        elif _forbidden_scheme(tag):  # an autolink such as <javascript:...>
+            self.found.append(UnsafeMarkup(line, f"a {_forbidden_scheme(tag)}: URL in a link is not allowed"))
         for name, value in attrs:
-            if name.startswith("on"):
-                self.found.append(UnsafeMarkup(name, f"event handler attribute '{name}' on <{tag}> "
-                                                     "is not allowed"))
-            elif name in URL_ATTRIBUTES and value:
-                cleaned = re.sub(r"[\s\x00-\x1f]+", "", html.unescape(value)).lower()
-                for scheme in FORBIDDEN_SCHEMES:
-                    if cleaned.startswith(scheme):
-                        self.found.append(UnsafeMarkup(scheme[:-1],
-                                                       f"a {scheme} URL in {name}= on <{tag}> is not allowed"))
+            self.found += _attribute_problems(line, f"<{tag}>", name, value or "")
 
     handle_startendtag = handle_starttag

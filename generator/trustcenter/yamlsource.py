@@ -26,17 +26,13 @@ class YamlProblem(Exception):
         super().__init__(message)
 
 
-class _StrictLoader(yaml.SafeLoader):
-    def compose_node(self, parent, index):  # type: ignore[override]
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise YamlProblem(
-                "yaml-alias",
-                event.start_mark.line + 1,
-                "anchors and aliases (&name, *name) are not allowed in front matter",
-            )
-        return super().compose_node(parent, index)
+# libyaml's parser when PyYAML has it (10x faster); aliases are then found as shared nodes.
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    pass
 
+
+MAX_DEPTH = 64
+_ALIAS_MESSAGE = "anchors and aliases (&name, *name) are not allowed in front matter"
 
 # Keep every implicit resolver but timestamps and YAML 1.1 booleans.
 _StrictLoader.yaml_implicit_resolvers = {
@@ -64,6 +60,9 @@ class YamlDocument:
 
 def parse(text: str) -> YamlDocument:
     """Parse one YAML document into plain data plus the line of every key and item."""
+    _check_depth(text)
+    if "&" in text:
+        _refuse_anchors(text)
     try:
         loader = _StrictLoader(text)
     except yaml.reader.ReaderError as exc:
@@ -74,18 +73,16 @@ def parse(text: str) -> YamlDocument:
         if node is None:
             return YamlDocument(None, {(): 1})
         lines: dict[Path, int] = {}
-        _record_lines(node, (), lines)
-        data = loader.construct_document(node)
+        data = _build(loader, node, (), lines, set())
     except YamlProblem:
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        # "found <stream end>" points past the text: the last line written is where to look.
-        if "<stream end>" in (exc.problem or ""):
-            filled = [n for n, text in enumerate(text.split("\n"), 1) if text.strip()]
-            last = filled[-1] if filled else 1
-            line = min(exc.context_mark.line + 1, last) if exc.context_mark else last
+        # An error at the end of the text ("found <stream end>") is reported past it: the last
+        # line written is where to look.
+        filled = [n for n, row in enumerate(text.split("\n"), 1) if row.strip()]
+        line = min(line, filled[-1]) if filled else 1
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlProblem("yaml-syntax", line, f"invalid YAML: {problem}") from None
     except yaml.reader.ReaderError as exc:
@@ -98,27 +95,73 @@ def parse(text: str) -> YamlDocument:
     return YamlDocument(data, lines)
 
 
-def _record_lines(node: Node, path: Path, lines: dict[Path, int]) -> None:
+def _refuse_anchors(text: str) -> None:
+    """Anchors, even unused ones: libyaml's composer keeps no trace of them, its event stream does."""
+    try:
+        for event in yaml.parse(text, Loader=_StrictLoader):
+            if getattr(event, "anchor", None):
+                raise YamlProblem("yaml-alias", event.start_mark.line + 1, _ALIAS_MESSAGE)
+    except yaml.YAMLError:
+        return  # the parse proper reports it, with its line
+
+
+def _check_depth(text: str) -> None:
+    """Refuse nesting deeper than any front matter needs, before a parser recurses into it."""
+    deepest = max((len(m.group(0)) // 2 for m in re.finditer(r"^[ -]+", text, re.MULTILINE)), default=0)
+    if deepest > MAX_DEPTH:
+        line = next(n for n, row in enumerate(text.split("\n"), 1)
+                    if (len(row) - len(row.lstrip(" -"))) // 2 == deepest)
+        raise YamlProblem("yaml-too-deep", line, f"nested more than {MAX_DEPTH} levels deep")
+    depth = 0
+    for bracket in re.finditer(r"[\[\]{}]", text):
+        depth = depth + 1 if bracket.group(0) in "[{" else max(depth - 1, 0)
+        if depth > MAX_DEPTH:
+            line = text[: bracket.start()].count("\n") + 1
+            raise YamlProblem("yaml-too-deep", line, f"nested more than {MAX_DEPTH} levels deep")
+
+
+_STR = "tag:yaml.org,2002:str"
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")}
+
+
+def _build(loader, node: Node, path: Path, lines: dict[Path, int], seen: set[int]) -> Any:
+    """Plain data from the node tree, recording the line of every key and item on the way."""
+    if id(node) in seen:  # the same node twice: an alias of an anchor
+        raise YamlProblem("yaml-alias", node.start_mark.line + 1, _ALIAS_MESSAGE)
+    seen.add(id(node))
     lines[path] = node.start_mark.line + 1
-    if isinstance(node, MappingNode):
-        seen: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                raise YamlProblem("yaml-syntax", key_node.start_mark.line + 1,
-                                  "mapping keys must be plain values")
-            key = key_node.value
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                raise YamlProblem(
-                    "yaml-duplicate-key", line,
-                    f"duplicate key '{key}' (first given on line {seen[key]})",
-                )
-            seen[key] = line
-            _record_lines(value_node, path + (key,), lines)
-            lines[path + (key,)] = line
-    elif isinstance(node, SequenceNode):
-        for index, item in enumerate(node.value):
-            _record_lines(item, path + (index,), lines)
+    if node.tag not in _PLAIN_TAGS:
+        raise YamlProblem("yaml-syntax", node.start_mark.line + 1,
+                          f"the tag '{node.tag}' is not allowed: front matter holds plain text, "
+                          "numbers, true/false, lists and mappings")
+    if isinstance(node, ScalarNode):
+        return node.value if node.tag == _STR else loader.construct_object(node)
+    if isinstance(node, SequenceNode):
+        return [_build(loader, item, path + (index,), lines, seen) for index, item in enumerate(node.value)]
+    if not isinstance(node, MappingNode):
+        return loader.construct_object(node)
+    data: dict[Any, Any] = {}
+    keys: dict[Any, int] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            raise YamlProblem("yaml-syntax", key_node.start_mark.line + 1, "mapping keys must be plain values")
+        key, line = key_node.value, key_node.start_mark.line + 1
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise YamlProblem("yaml-alias", line, _ALIAS_MESSAGE)
+        if key in keys:
+            raise YamlProblem("yaml-duplicate-key", line,
+                              f"duplicate key '{key}' (first given on line {keys[key]})")
+        keys[key] = line
+        data[key if key_node.tag == _STR else loader.construct_object(key_node)] = \
+            _build(loader, value_node, path + (key,), lines, seen)
+        lines[path + (key,)] = line
+    return data
+
+
+def load_data_file(path) -> Any:
+    """A data file shipped with the package (rules, catalogues): trusted YAML, read with libyaml."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def dump(data: Any) -> str:
