@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 NODE_TOOLS := tests/node
 NODE_STAMP := $(NODE_TOOLS)/node_modules/.installed
 
-.PHONY: site test serve check clean screenshots
+.PHONY: site test serve check clean screenshots bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -38,6 +38,13 @@ test: $(STAMP) $(NODE_STAMP) $(CHROMIUM) $(FAKETIME)
 # Refresh the README's screenshots (desktop and phone) with the browser tests that take them.
 screenshots: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 	TRUSTCENTER_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py -k screenshots
+
+# The benchmark harness (benchmarks/run.py): synthetic trust centers of 100, 1,000 and 3,000
+# artifacts against a plain Material build and Python-Markdown alone. Prints a table, writes JSON.
+SIZES ?= 100,1000,3000
+RUNS ?= 3
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py --sizes $(SIZES) --runs $(RUNS) --json benchmarks/results.json
 
 serve: $(STAMP)
 	$(BIN)/trustcenter serve

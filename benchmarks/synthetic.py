@@ -64,6 +64,12 @@ def type_fields(type_name: str, version: int) -> dict:
 
 
 def body(rng: random.Random, ids: list[tuple[str, str]], version: int) -> str:
+    """The body of one version: the artifact's own text, as each revision edited it.
+
+    `rng` is the artifact's own generator, seeded the same for every version, so version N is
+    version N-1 with a few blocks edited (a sentence added, a commitment added, a target changed),
+    as real revisions are, not a new text.
+    """
     def sentence() -> str:
         words = [rng.choice(WORDS) for _ in range(rng.randint(8, 16))]
         return " ".join(words).capitalize() + "."
@@ -72,12 +78,23 @@ def body(rng: random.Random, ids: list[tuple[str, str]], version: int) -> str:
         return " ".join(sentence() for _ in range(rng.randint(2, 4)))
 
     other_type, other_id = rng.choice(ids)
-    parts = [f"## Purpose\n\n{paragraph()}\n", f"## Scope (revision {version})\n\n{paragraph()}\n",
-             "## Commitments\n\n" + "\n".join(f"- {sentence()}" for _ in range(rng.randint(3, 6))) + "\n",
-             "## Targets\n\n| Measure | Target |\n|---|---|\n" +
-             "\n".join(f"| {rng.choice(WORDS)} {rng.choice(WORDS)} | {rng.randint(1, 99)} |" for _ in range(4)) + "\n",
-             f"## Related\n\nSee [{other_id}](../../{FOLDERS[other_type]}/{other_id}.md) for more. {paragraph()}\n"]
-    return "\n".join(parts)
+    purpose, scope, related = paragraph(), paragraph(), paragraph()
+    commitments = [sentence() for _ in range(rng.randint(3, 6))]
+    targets = [[f"{rng.choice(WORDS)} {rng.choice(WORDS)}", rng.randint(1, 99)] for _ in range(4)]
+    for revision in range(1, version + 1):
+        edit = sentence()
+        if revision % 2:
+            purpose += " " + edit
+        else:
+            commitments.append(edit)
+        targets[revision % 4][1] += 1
+    return "\n".join([
+        f"## Purpose\n\n{purpose}\n",
+        f"## Scope (revision {version})\n\n{scope}\n",
+        "## Commitments\n\n" + "\n".join(f"- {c}" for c in commitments) + "\n",
+        "## Targets\n\n| Measure | Target |\n|---|---|\n" + "\n".join(f"| {m} | {t} |" for m, t in targets) + "\n",
+        f"## Related\n\nSee [{other_id}](../../{FOLDERS[other_type]}/{other_id}.md) for more. {related}\n",
+    ])
 
 
 def artifact_text(type_name: str, artifact_id: str, version: int, rng: random.Random,
@@ -102,7 +119,6 @@ def artifact_text(type_name: str, artifact_id: str, version: int, rng: random.Ra
 
 def generate(root: Path, artifacts: int, versions: int = 5, seed: int = 42) -> Path:
     """Write a trust center with `artifacts` artifacts (types round-robin) and commit each version."""
-    rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
     (root / "site-config.yml").write_text(yaml.safe_dump(CONFIG, sort_keys=False))
     ids = [(TYPES[i % len(TYPES)], f"artifact-{i:05d}") for i in range(artifacts)]
@@ -112,7 +128,8 @@ def generate(root: Path, artifacts: int, versions: int = 5, seed: int = 42) -> P
         for type_name, artifact_id in ids:
             path = root / FOLDERS[type_name] / f"{artifact_id}.md"
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(artifact_text(type_name, artifact_id, version, rng, ids), encoding="utf-8")
+            own = random.Random(f"{seed}/{artifact_id}")  # the same text, revised, in every version
+            path.write_text(artifact_text(type_name, artifact_id, version, own, ids), encoding="utf-8")
         stamp = f"2025-{version + 1:02d}-01T10:00:00Z"
         subprocess.run(["git", "add", "-A"], cwd=root, check=True)
         subprocess.run(["git", "commit", "-q", "-m", f"Version {version}"], cwd=root, check=True,

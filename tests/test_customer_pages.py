@@ -4,8 +4,10 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 
 from conftest import html, run_cli, text_of
+from trustcenter import markup, pages, site
 
 @pytest.fixture(scope="module")
 def built(example_copy):
@@ -71,3 +73,39 @@ def test_security_txt_follows_rfc_9116(built):
     assert lines["Expires"].endswith("T00:00:00Z")
     assert date.today() < expires <= date.today() + timedelta(days=365)
     assert lines["Canonical"] == "https://trust.fernhill.example/.well-known/security.txt"
+
+
+def test_the_page_reader_agrees_with_a_spec_compliant_parser_on_every_page(built):
+    """The build reads ids (anchor targets) and inline scripts (CSP hashes) with two patterns; on
+    every page they must find exactly what html5lib finds."""
+    pages = sorted(built.rglob("*.html"))
+    assert len(pages) > 15
+    for path in pages:
+        document = path.read_text(encoding="utf-8")
+        soup = BeautifulSoup(document, "html5lib")
+        ids = {element["id"] for element in soup.find_all(id=True) if element["id"]}
+        scripts = [script.string or "" for script in soup.find_all("script")
+                   if not script.has_attr("src") and script.get("type", "").lower() in {"", "text/javascript", "module"}]
+        assert markup.element_ids(document) == ids, path
+        assert markup.inline_scripts(document) == scripts, path
+        assert scripts, path  # Material's own inline scripts are there: the comparison is not empty
+
+
+def test_a_type_with_many_artifacts_gets_a_listing_page_instead_of_a_long_menu(example_copy, tmp_path, monkeypatch):
+    """Past the limit, a type's section in the navigation is one page that lists all of them (the
+    example has four policies; the limit is lowered to two)."""
+    monkeypatch.setattr(pages, "NAV_SECTION_LIMIT", 2)
+    out = tmp_path / "site"
+    site.build(example_copy, out)
+    listing = html(out / "policies" / "index.html")
+    titles = [a.get_text(strip=True) for a in listing.select("article ul.tc-catalogue > li > a")]
+    assert len(titles) == 4 and titles == sorted(titles, key=str.lower)
+    nav = html(out / "index.html").select_one("nav.md-nav--primary")
+    entries = {a.get_text(strip=True): a["href"] for a in nav.find_all("a", href=True)}
+    assert entries["Policies"] == "policies/"
+    assert not [a for a in nav.find_all("a", href=True) if re.search(r"policies/[^/]+/$", a["href"])]
+    home = html(out / "index.html")
+    assert home.find("a", string=re.compile(r"All 4 policies")) is not None
+    # a policy page is still there, linked from the listing, and outside the navigation
+    policy = html(out / "policies" / "ai-incident-response" / "index.html")
+    assert policy.select_one("article h1") is not None

@@ -93,12 +93,12 @@ def test_a_build_killed_at_random_moments_never_leaves_a_broken_site(canaried, t
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(randomness.uniform(0.05, duration * 1.1))
         process.send_signal(signal.SIGKILL)
-        process.wait()
+        killed = process.wait() == -signal.SIGKILL  # not finished when the signal came
         state = snapshot(out)
         assert state in (old, new), "a killed build left the site incomplete or mixed"
-        outcomes.append("new" if state == new else "old")
+        outcomes.append(killed)
         old = state  # the site may have moved on; it must still be whole
-    assert "old" in outcomes  # some kills did land mid-build
+    assert any(outcomes)  # some kills did land mid-build
     result = run_cli("build", "--out", str(out), cwd=root, env=later)
     assert result.returncode == 0, result.stderr
     assert snapshot(out) == new

@@ -1,5 +1,8 @@
 """`trustcenter serve`: live preview that rebuilds on change and survives errors."""
 
+import json
+import os
+import re
 import socket
 import subprocess
 import time
@@ -70,3 +73,55 @@ def test_serve_rebuilds_on_edit_and_shows_errors_without_dying(tc, server):
     config = tc.root / "site-config.yml"
     config.write_text(config.read_text().replace("Acme Trust Center", "Acme Renamed Center"))
     assert wait_for(lambda: "Acme Renamed Center" in fetch(page)), log.read_text()
+
+
+def rendered_counts(log) -> list[tuple[int, int]]:
+    return [(int(a), int(b)) for a, b in re.findall(r"(\d+) of (\d+) pages rendered", log.read_text())]
+
+
+def without_reload_epoch(page: str) -> str:
+    """The page as built: the dev server adds a script that names the build it serves."""
+    return re.sub(r"livereload\(\d+, *\d+\)", "livereload()", page)
+
+
+def search_locations(base: str) -> set[str]:
+    return {entry["location"].split("#")[0] for entry in json.loads(fetch(f"{base}/search/search_index.json"))["docs"]}
+
+
+def test_a_rebuild_renders_only_the_pages_whose_source_changed(tc, server):
+    tc.publish("policy", "p", title="First policy")
+    tc.publish("policy", "q", title="Second policy")
+    tc.commit("Two approved policies")
+    base, process, log = server
+    page, other = f"{base}/policies/p/", f"{base}/policies/q/"
+    # The server started before the policies were committed; a save makes it read the history.
+    assert wait_for(lambda: fetch(base + "/")), log.read_text()
+    config = tc.root / "site-config.yml"
+    config.write_text(config.read_text())
+    assert wait_for(lambda: "Version history" in fetch(other)), log.read_text()
+    time.sleep(1)
+    builds = len(rendered_counts(log))
+    searchable = search_locations(base)
+    assert {"policies/p/", "policies/q/"} <= searchable
+    untouched = without_reload_epoch(fetch(other))
+
+    path = tc.root / "policies" / "p.md"
+    # Saved in one step, as editors do (a truncated file in between would be a different site).
+    edited = path.with_name(".p.md.tmp")
+    edited.write_text(path.read_text().replace("The text.", "An edited sentence about zebras."))
+    os.replace(edited, path)
+    assert wait_for(lambda: "zebras" in fetch(page) and len(rendered_counts(log)) > builds), log.read_text()
+    rendered, total = rendered_counts(log)[-1]
+    # The edited page and the home page, which lists it as a draft now; not the other policy's pages.
+    assert 0 < rendered <= 3 < total
+    assert without_reload_epoch(fetch(other)) == untouched
+    # Unchanged pages are still found by search, and the edit is found too.
+    assert search_locations(base) == searchable
+    index = fetch(f"{base}/search/search_index.json")
+    assert "zebras" in index and index.count('"location":"policies/q/"') == 1
+
+    # A new artifact changes the navigation every page shows: every page is rendered again.
+    tc.publish("policy", "r", title="Third policy")
+    assert wait_for(lambda: "Third policy" in fetch(page)), log.read_text()
+    assert wait_for(lambda: rendered_counts(log)[-1][0] == rendered_counts(log)[-1][1]), log.read_text()
+    assert "policies/r/" in search_locations(base)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ def digest_of(front_matter: dict[str, Any], body: str) -> str:
     return "sha256:" + hashlib.sha256(canonical_content(front_matter, body)).hexdigest()
 
 
+@functools.lru_cache(maxsize=65536)  # an artifact is immutable, and read once per text (see load)
 def artifact_digest(artifact: Artifact) -> str:
     return digest_of(artifact.raw, artifact.body)
 

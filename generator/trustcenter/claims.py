@@ -85,9 +85,14 @@ def rules_for(config) -> tuple[Rule, ...]:
 
 def find_claims(artifact: Artifact, rules: tuple[Rule, ...]) -> list[Claim]:
     """Risky claims in the summary and body, one per rule per sentence."""
+    return list(_artifact_claims(artifact, rules))
+
+
+@lru_cache(maxsize=16384)  # artifacts are immutable; every committed version is asked about again
+def _artifact_claims(artifact: Artifact, rules: tuple[Rule, ...]) -> tuple[Claim, ...]:
     texts = ((artifact.line_of("summary"), artifact.meta.summary),) + tuple(_paragraphs(artifact))
     described_in = artifact.body + "\n" + "\n".join(artifact.raw.keys())
-    return list(_claims_in(texts, described_in, rules))
+    return _claims_in(texts, described_in, rules)
 
 
 @lru_cache(maxsize=16384)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ class FieldChange:
     after: str | None
 
 
-def body_diff(old: str, new: str) -> list[Block]:
+def body_diff(old: str, new: str) -> tuple[Block, ...]:
     """The new text against the old, paragraph by paragraph, changed paragraphs word by word."""
     old_blocks, new_blocks = _blocks(old), _blocks(new)
     matcher = SequenceMatcher(None, [b[1] for b in old_blocks], [b[1] for b in new_blocks], autojunk=False)
@@ -50,7 +51,7 @@ def body_diff(old: str, new: str) -> list[Block]:
             result.append(Block("changed", new_heading, tuple(word_diff(old_text, new_text))))
         result += [Block("deleted", h, (Segment("delete", t),)) for h, t in olds[len(news):]]
         result += [Block("inserted", h, (Segment("insert", t),)) for h, t in news[len(olds):]]
-    return result
+    return tuple(result)
 
 
 def word_diff(old: str, new: str) -> list[Segment]:
@@ -74,7 +75,8 @@ def _append(segments: list[Segment], op: str, text: str) -> None:
         segments.append(Segment(op, text))
 
 
-def _blocks(body: str) -> list[tuple[bool, str]]:
+@functools.lru_cache(maxsize=256)  # a version is compared with the one before it and the one after
+def _blocks(body: str) -> tuple[tuple[bool, str], ...]:
     """(is heading, plain text) for each paragraph-level block of a Markdown body."""
     blocks = []
     for chunk in re.split(r"\n\s*\n", body.strip()):
@@ -83,7 +85,7 @@ def _blocks(body: str) -> list[tuple[bool, str]]:
             text = plain_text(chunk)
             if text:
                 blocks.append((heading, text))
-    return blocks
+    return tuple(blocks)
 
 
 def field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:

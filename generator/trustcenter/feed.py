@@ -10,6 +10,9 @@ from .pages import Site, artifact_uri, diff_uri, url_of, version_uri
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_FILE = "feed.xml"
+# Feed readers poll the feed and keep what they saw: the newest entries are what they need. The
+# whole history stays on /changes/ and in trust.json.
+FEED_ENTRIES = 100
 
 
 def atom_feed(config: SiteConfig, site: Site, today: date) -> bytes:
@@ -31,7 +34,7 @@ def atom_feed(config: SiteConfig, site: Site, today: date) -> bytes:
     entries.sort(key=lambda e: (e[0], e[1].key, e[3].version.key), reverse=True)
     newest = entries[0][0] if entries else datetime.combine(today, time(0), tzinfo=timezone.utc)
     _text(feed, "updated", _stamp(newest))
-    for updated, item, previous, version in entries:
+    for updated, item, previous, version in entries[:FEED_ENTRIES]:
         meta = version.artifact.meta
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         upcoming = version.effective > today

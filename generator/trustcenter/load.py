@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ _SLUG = re.compile(SLUG)
 _YAML = frontmatter.YAMLHandler()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per text read: identity is equality (and a cache key)
 class Artifact:
     """One validated artifact: its type, id, front matter and body, with the lines they came from."""
 
@@ -172,6 +173,21 @@ class FrontMatterProblem(Exception):
 def parse_artifact(text: str, artifact_type: ArtifactType, artifact_id: str, path: str,
                    facts: Mapping[str, str] = MappingProxyType({})) -> tuple[Artifact | None, list[Finding]]:
     """Parse and validate an artifact's text (already decoded, LF line endings), facts filled in."""
+    artifact, findings = _parse(text, artifact_type.name, artifact_id, path, tuple(sorted(facts.items())))
+    return artifact, list(findings)
+
+
+# Every committed version is parsed for the history, and a live preview parses everything again on
+# each save: the same text, path and facts always give the same (immutable) result.
+@functools.lru_cache(maxsize=32768)
+def _parse(text: str, type_name: str, artifact_id: str, path: str,
+           fact_items: tuple[tuple[str, str], ...]) -> tuple[Artifact | None, tuple[Finding, ...]]:
+    artifact, findings = _parse_uncached(text, ARTIFACT_TYPES[type_name], artifact_id, path, dict(fact_items))
+    return artifact, tuple(findings)
+
+
+def _parse_uncached(text: str, artifact_type: ArtifactType, artifact_id: str, path: str,
+                    facts: Mapping[str, str]) -> tuple[Artifact | None, list[Finding]]:
     try:
         front, body, body_line = split_front_matter(text, path)
     except FrontMatterProblem as problem:

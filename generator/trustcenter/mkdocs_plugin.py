@@ -10,7 +10,7 @@ from pathlib import Path
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import markup
@@ -18,6 +18,7 @@ from .checks import CheckResult, run_checks
 from .clock import build_date
 from .config import CONFIG_FILE, load_config
 from .findings import Severity, TrustCenterError
+from .incremental import RenderedPages, theme_fingerprint
 from .outputs import machine_files
 from .pages import Site, build_site
 from .publish import AudienceName, publish_set
@@ -40,10 +41,27 @@ class Prepared:
     result: CheckResult
 
 
+class _PageFile(File):
+    """A generated page that MkDocs' dirty build skips when its output is still right."""
+
+    current = False
+
+    def is_modified(self) -> bool:
+        return not self.current
+
+
 class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
     prepared: Prepared | None = None
     site: Site | None = None
     files: dict[str, bytes] = {}
+    # With on_startup defined, MkDocs keeps this plugin from one rebuild of `serve` to the next.
+    incremental = False
+    rendered: RenderedPages | None = None
+    _search_mark = 0
+
+    def on_startup(self, *, command, dirty) -> None:
+        self.incremental = command == "serve" and dirty
+        self.rendered = RenderedPages() if self.incremental else None
 
     def root(self, config) -> Path:
         if self.config.root:
@@ -78,16 +96,38 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
         # Our templates sit under the company's own overrides and over Material's.
         if PACKAGE_THEME.resolve() not in [Path(d).resolve() for d in config.theme.dirs]:
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(PACKAGE_THEME))
+        if self.rendered is not None:
+            themes = [PACKAGE_THEME] + ([Path(config.theme.custom_dir)] if config.theme.custom_dir else [])
+            self.rendered.start((self.site.nav, result.config, audience, preview, theme_fingerprint(themes)))
         return config
 
     def on_files(self, files: Files, *, config) -> Files:
         for page in self.site.pages.values():
             inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, page.uri, content=page.markdown(), inclusion=inclusion))
+            file = _PageFile.generated(config, page.uri, content=page.text(), inclusion=inclusion)
+            file.current = self.rendered is not None and self.rendered.is_current(page) \
+                and os.path.isfile(file.abs_dest_path)
+            files.append(file)
+        self._search_mark = 0
         return files
+
+    def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
+        # The page's data goes to MkDocs as it is: a YAML round trip would cost more than rendering.
+        source = self.site.pages.get(page.file.src_uri)
+        if source is not None:
+            page.meta = source.meta()
+        return markdown
 
     def on_page_content(self, html: str, *, page, config, files) -> str:
         return markup.sanitise(html)
+
+    def on_page_context(self, context, *, page, config, nav):
+        # The search plugin runs first and indexes the page: its new entries are this page's.
+        if self.rendered is not None:
+            entries = _search_index(config).entries
+            self.rendered.rendered(self.site.pages[page.file.src_uri], entries[self._search_mark:])
+            self._search_mark = len(entries)
+        return context
 
     def on_post_page(self, output: str, *, page, config) -> str:
         # Anchors that theme templates add (a model card's #metrics) are valid link targets too.
@@ -95,7 +135,16 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
             page.present_anchor_ids |= markup.element_ids(output)
         return markup.with_content_security_policy(output)
 
+    @event_priority(50)  # before the search plugin writes its index
     def on_post_build(self, *, config) -> None:
+        if self.rendered is not None:
+            log.info("%d of %d pages rendered, the others unchanged", self.rendered.pending, len(self.site.pages))
+            for uri in self.rendered.finish(self.site):
+                gone = Path(File(uri, None, config.site_dir, config.use_directory_urls).abs_dest_path)
+                gone.unlink(missing_ok=True)
+            search = config.plugins["material/search"]
+            search.search_index.entries = self.rendered.search_entries(self.site)
+            search.search_index_prev = None
         for name, content in self.files.items():
             target = Path(config.site_dir) / name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -107,3 +156,7 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
             if (root / name).exists():
                 server.watch(str(root / name))
         return server
+
+
+def _search_index(config):
+    return config.plugins["material/search"].search_index

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,12 +17,15 @@ from .findings import TrustCenterError, error
 from .links import rewrite_links
 from .load import PAGES_FOLDER, Artifact, FrontMatterProblem, decode, split_front_matter
 from .publish import Published, PublishedVersion
-from .schema import ARTIFACT_TYPES, ModelCardMeta, NoticeMeta
+from .schema import ARTIFACT_TYPES, ArtifactType, ModelCardMeta, NoticeMeta
 
 HOME, CHANGES, FEEDBACK, CONTROLS = "index.md", "changes.md", "feedback.md", "controls.md"
 LATEST_CHANGES_ON_HOME = 6
 LATEST_NOTICES_ON_HOME = 3
 HEADLINE_METRICS = 3
+# A type with more published artifacts than this gets a listing page instead of a navigation entry
+# per artifact: a menu of hundreds helps no reader, and Material renders it into every page.
+NAV_SECTION_LIMIT = 30
 
 
 @dataclass
@@ -36,12 +40,20 @@ class PageSource:
     in_nav: bool = True
     searchable: bool = True
 
-    def markdown(self) -> str:
-        """The page as a Markdown file with front matter, readable by any MkDocs engine."""
+    def meta(self) -> dict[str, Any]:
+        """What MkDocs knows as the page's front matter: title, template and the template's data."""
         meta: dict[str, Any] = {"title": self.title, "template": self.template, "tc": self.data}
         if not self.searchable:
             meta["search"] = {"exclude": True}
-        return "---\n" + yamlsource.dump(meta) + "---\n\n" + self.body.strip() + "\n"
+        return meta
+
+    def text(self) -> str:
+        """The Markdown body alone, as the plugin hands it to MkDocs (the meta goes in directly)."""
+        return self.body.strip() + "\n"
+
+    def markdown(self) -> str:
+        """The page as a Markdown file with front matter, readable by any MkDocs engine."""
+        return "---\n" + yamlsource.dump(self.meta()) + "---\n\n" + self.text()
 
 
 @dataclass
@@ -63,6 +75,10 @@ def version_uri(item: Published, version: PublishedVersion) -> str:
 
 def diff_uri(item: Published, version: PublishedVersion) -> str:
     return f"{item.type.plural}/{item.id}/v{version.version}/diff.md"
+
+
+def type_index_uri(artifact_type: ArtifactType) -> str:
+    return f"{artifact_type.plural}/index.md"
 
 
 def changelog_uri(item: Published) -> str:
@@ -101,7 +117,10 @@ def build_site(root: Path, config: SiteConfig, published: list[Published], today
         page.body = rewrite_links(page.body, source, page.uri, page_for_source)
     home_text = free_pages.pop(f"{PAGES_FOLDER}/home.md", None)
     feedback_text = free_pages.pop(f"{PAGES_FOLDER}/feedback.md", None)
-    add(home_page(config, published, home_text, today))
+    groups = published_by_type(published)
+    add(home_page(config, published, home_text, today, groups))
+    for page in type_index_pages(groups):
+        add(page)
     add(changes_page(published, today))
     add(feedback_page(config, feedback_text))
     add(controls_page(published))
@@ -147,14 +166,23 @@ def version_page(item: Published, version: PublishedVersion, published: list[Pub
     return PageSource(uri, title, "artifact.html", body, data, in_nav=False, searchable=False)
 
 
+@functools.lru_cache(maxsize=16384)  # artifacts are immutable: a preview reuses every diff it made
+def _diff_data(old: Artifact, new: Artifact) -> dict[str, Any]:
+    return {
+        "fields": [asdict(change) for change in field_changes(old.raw, new.raw)],
+        "blocks": [{"kind": block.kind, "heading": block.heading,
+                    "segments": [{"op": s.op, "text": s.text} for s in block.segments]}
+                   for block in body_diff(old.body, new.body)],
+    }
+
+
 def diff_page(item: Published, old: PublishedVersion, new: PublishedVersion) -> PageSource:
     data = {
         "kind": "diff",
         "type_label": item.type.label,
         "from": _version_row(item, old),
         "to": _version_row(item, new),
-        "fields": [asdict(change) for change in field_changes(old.artifact.raw, new.artifact.raw)],
-        "blocks": [asdict(block) for block in body_diff(old.artifact.body, new.artifact.body)],
+        **_diff_data(old.artifact, new.artifact),
         "artifact_url": url_of(artifact_uri(item)),
         "changelog_url": url_of(changelog_uri(item)),
     }
@@ -300,20 +328,37 @@ def change_rows(published: list[Published], today: date) -> list[dict[str, Any]]
     return rows
 
 
-def home_page(config: SiteConfig, published: list[Published], intro: PageSource | None,
-              today: date) -> PageSource:
-    catalogue = []
+def published_by_type(published: list[Published]) -> list[dict[str, Any]]:
+    """What is published, by type, each artifact with its summary, version and effective date."""
+    groups = []
     for artifact_type in ARTIFACT_TYPES.values():
         items = [p for p in published if p.type is artifact_type and not (p.retired and p.draft is None)]
         if items:
-            catalogue.append({
+            groups.append({
                 "label": artifact_type.label_plural,
+                "url": url_of(type_index_uri(artifact_type)) if len(items) > NAV_SECTION_LIMIT else None,
                 "entries": [{"title": p.shown.meta.title, "summary": p.shown.meta.summary,
                              "version": str(p.shown.meta.version), "draft": p.draft is not None,
                              "effective": p.shown.meta.effective.isoformat() if p.shown.meta.effective else None,
                              "url": url_of(artifact_uri(p))}
                             for p in sorted(items, key=lambda p: p.shown.meta.title.lower())],
             })
+    return groups
+
+
+def type_index_pages(groups: list[dict[str, Any]]) -> list[PageSource]:
+    """A page listing every artifact of a type, for the types too long to list in the navigation."""
+    by_label = {t.label_plural: t for t in ARTIFACT_TYPES.values()}
+    return [PageSource(type_index_uri(by_label[group["label"]]), group["label"], "catalogue.html", "",
+                       {"kind": "catalogue", "group": group})
+            for group in groups if group["url"]]
+
+
+def home_page(config: SiteConfig, published: list[Published], intro: PageSource | None,
+              today: date, groups: list[dict[str, Any]]) -> PageSource:
+    # A long list is a page of its own: the home page shows its first entries and links to the rest.
+    groups = [{**group, "entries": group["entries"][:NAV_SECTION_LIMIT] if group["url"] else group["entries"],
+               "count": len(group["entries"])} for group in groups]
     in_force = [p for p in published if p.in_force is not None and not p.retired]
     data = {
         "kind": "home",
@@ -336,7 +381,7 @@ def home_page(config: SiteConfig, published: list[Published], intro: PageSource 
                                            reverse=True)][:LATEST_NOTICES_ON_HOME],
         "last_changed": max((v.effective.isoformat() for p in published for v in p.versions
                              if v.effective <= today), default=None),
-        "catalogue": catalogue,
+        "catalogue": groups,
         "latest_changes": change_rows(published, today)[:LATEST_CHANGES_ON_HOME],
         "feedback_url": config.site.feedback_url,
         "contact_email": config.site.contact_email,
@@ -413,11 +458,16 @@ def navigation(published: list[Published], pages: dict[str, PageSource],
                free_pages: dict[str, PageSource]) -> list[dict[str, Any]]:
     nav: list[dict[str, Any]] = [{"Home": HOME}]
     for artifact_type in ARTIFACT_TYPES.values():
-        entries = [{pages[artifact_uri(p)].title: artifact_uri(p)}
-                   for p in sorted(published, key=lambda p: p.shown.meta.title.lower())
-                   if p.type is artifact_type and pages[artifact_uri(p)].in_nav]
-        if entries:
-            nav.append({artifact_type.label_plural: entries})
+        listed = [p for p in sorted(published, key=lambda p: p.shown.meta.title.lower())
+                  if p.type is artifact_type and pages[artifact_uri(p)].in_nav]
+        if type_index_uri(artifact_type) in pages:
+            # Every page carries the navigation: hundreds of entries would make each page, and the
+            # build, grow with the size of the whole site. The section's own page lists them all.
+            nav.append({artifact_type.label_plural: type_index_uri(artifact_type)})
+            for item in listed:
+                pages[artifact_uri(item)].in_nav = False
+        elif listed:
+            nav.append({artifact_type.label_plural: [{pages[artifact_uri(p)].title: artifact_uri(p)} for p in listed]})
     nav.append({"Changes": CHANGES})
     nav.append({"Control map": CONTROLS})
     nav.append({pages[FEEDBACK].title: FEEDBACK})

@@ -110,7 +110,8 @@ def serve(root: Path, dev_addr: str, *, audience: AudienceName = AudienceName.PU
         config_file = work / "mkdocs.yml"
         config_file.write_text(yamlsource.dump(settings), encoding="utf-8")
         _log_to_terminal()
-        mkdocs_serve(config_file=str(config_file), livereload=True)
+        # "Dirty" builds let MkDocs skip the pages the plugin finds unchanged (see incremental.py).
+        mkdocs_serve(config_file=str(config_file), livereload=True, build_type="dirty")
 
 
 def _log_to_terminal() -> None:
@@ -122,6 +123,10 @@ def _log_to_terminal() -> None:
         logger.setLevel(logging.INFO)
         logger.addHandler(handler)
         logger.propagate = False
+    # MkDocs warns that a dirty build may leave the navigation stale; the plugin renders every page
+    # again whenever the navigation changes, so the warning does not apply (and would fail --strict).
+    logging.getLogger("mkdocs.commands.build").addFilter(
+        lambda record: not record.getMessage().startswith("A 'dirty' build"))
 
 
 def export(root: Path, out: Path, *, audience: AudienceName = AudienceName.PUBLIC) -> int:
