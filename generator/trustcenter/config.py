@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from pathlib import Path
@@ -132,7 +133,12 @@ class SiteConfig(_Strict):
         return self.required_approvals.get(type_name, [])
 
     def is_member(self, role: str, email: str) -> bool:
-        return email.lower() in (member.lower() for member in self.roles.get(role, []))
+        return email.lower() in self._members.get(role, frozenset())
+
+    @functools.cached_property
+    def _members(self) -> dict[str, frozenset[str]]:
+        # Asked for every approval of every committed version: worked out once per configuration.
+        return {role: frozenset(member.lower() for member in members) for role, members in self.roles.items()}
 
 
 def load_config(root: Path) -> SiteConfig:

@@ -105,10 +105,11 @@ def build_site(root: Path, config: SiteConfig, published: list[Published], today
     def add(page: PageSource) -> None:
         pages[page.uri] = page
 
+    by_key = {item.key: item for item in published}
     for item in published:
-        add(artifact_page(item, published, page_for_source, config))
+        add(artifact_page(item, by_key, page_for_source, config))
         for previous, version in zip((None, *item.versions), item.versions):
-            add(version_page(item, version, published, page_for_source, has_previous=previous is not None))
+            add(version_page(item, version, by_key, page_for_source, has_previous=previous is not None))
             if previous is not None:
                 add(diff_page(item, previous, version))
         if item.versions:
@@ -129,11 +130,11 @@ def build_site(root: Path, config: SiteConfig, published: list[Published], today
     return Site(pages, navigation(published, pages, free_pages), published)
 
 
-def artifact_page(item: Published, published: list[Published], page_for_source: dict[str, str],
+def artifact_page(item: Published, by_key: dict[str, Published], page_for_source: dict[str, str],
                   config: SiteConfig) -> PageSource:
     shown = item.shown
     uri = artifact_uri(item)
-    data = _artifact_data(item, shown, published)
+    data = _artifact_data(item, shown, by_key)
     data["report_url"] = report_problem_url(config, item.key, str(shown.meta.version), shown.meta.title)
     data["draft"] = item.draft is not None
     data["pending"] = ([{"role": role, "status": item.draft.role_status(role)}
@@ -148,10 +149,10 @@ def artifact_page(item: Published, published: list[Published], page_for_source: 
                       in_nav=not item.retired or item.draft is not None)
 
 
-def version_page(item: Published, version: PublishedVersion, published: list[Published],
+def version_page(item: Published, version: PublishedVersion, by_key: dict[str, Published],
                  page_for_source: dict[str, str], has_previous: bool) -> PageSource:
     uri = version_uri(item, version)
-    data = _artifact_data(item, version.artifact, published, approvals=version.approvals)
+    data = _artifact_data(item, version.artifact, by_key, approvals=version.approvals)
     current = item.in_force or item.upcoming
     later = [v for v in item.versions if v.version > version.version]
     data["frozen"] = {"version": str(version.version),
@@ -208,7 +209,7 @@ def changelog_page(item: Published) -> PageSource:
                       "", data, in_nav=False, searchable=False)
 
 
-def _artifact_data(item: Published, shown: Artifact, published: list[Published],
+def _artifact_data(item: Published, shown: Artifact, by_key: dict[str, Published],
                    approvals: tuple | None = None) -> dict[str, Any]:
     meta = shown.meta
     data: dict[str, Any] = {
@@ -230,7 +231,7 @@ def _artifact_data(item: Published, shown: Artifact, published: list[Published],
         data["metrics"] = metrics_table(meta)
         data["headline_metrics"] = data["metrics"][:HEADLINE_METRICS]
     if isinstance(meta, NoticeMeta):
-        data["affected"] = _references(meta.affected, published)
+        data["affected"] = _references(meta.affected, by_key)
     return data
 
 
@@ -291,8 +292,7 @@ def metrics_table(meta: ModelCardMeta) -> list[dict[str, Any]]:
     return rows
 
 
-def _references(keys: list[str], published: list[Published]) -> list[dict[str, Any]]:
-    by_key = {p.key: p for p in published}
+def _references(keys: list[str], by_key: dict[str, Published]) -> list[dict[str, Any]]:
     rows = []
     for key in keys:
         target = by_key.get(key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from enum import Enum
@@ -20,17 +21,14 @@ _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 class Version:
     """A semantic version MAJOR.MINOR.PATCH, ordered numerically (1.10.0 > 1.9.0)."""
 
-    __slots__ = ("major", "minor", "patch")
+    __slots__ = ("major", "minor", "patch", "key")
 
     def __init__(self, text: str):
         match = _SEMVER.match(text)
         if not match:
             raise ValueError(f"'{text}' is not a semantic version MAJOR.MINOR.PATCH (e.g. 1.2.0)")
         self.major, self.minor, self.patch = (int(part) for part in match.groups())
-
-    @property
-    def key(self) -> tuple[int, int, int]:
-        return (self.major, self.minor, self.patch)
+        self.key: tuple[int, int, int] = (self.major, self.minor, self.patch)  # compared often
 
     def __str__(self) -> str:
         return f"{self.major}.{self.minor}.{self.patch}"
@@ -116,9 +114,13 @@ class Approval(Strict):
         return parse_person(self.by)[0]
 
 
+_PERSON = re.compile(r"\s*([^<>]+?)\s*<([^<>\s]+)>\s*")
+
+
+@functools.lru_cache(maxsize=4096)  # the same few approvers sign every version of every artifact
 def parse_person(text: str) -> tuple[str, str]:
     """Split 'Name <email>' into its parts; raises ValueError with a readable message."""
-    match = re.fullmatch(r"\s*([^<>]+?)\s*<([^<>\s]+)>\s*", text)
+    match = _PERSON.fullmatch(text)
     if not match or not _EMAIL.match(match.group(2)):
         raise ValueError(f"'{text}' is not of the form 'Name <email>'")
     return match.group(1), match.group(2).lower()
