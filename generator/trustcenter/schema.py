@@ -392,11 +392,16 @@ ARTIFACT_TYPES: dict[str, ArtifactType] = {
 TypeName = Literal["policy", "model-card", "sla", "disclosure", "notice"]
 
 
+# Editors' validators (the YAML language server, Ajv in remark-lint) implement draft-07; the
+# schemas use nothing newer, which a test keeps true.
+JSON_SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
+
+
 def json_schema(type_name: str) -> dict[str, Any]:
     """JSON Schema of one artifact type's front matter, for editors and tools."""
     artifact_type = ARTIFACT_TYPES[type_name]
     schema = artifact_type.model.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$schema"] = JSON_SCHEMA_DIALECT
     schema["$id"] = f"urn:trustcenter:schema:{type_name}"
     schema["title"] = f"trustcenter {artifact_type.label.lower()} front matter"
     return schema

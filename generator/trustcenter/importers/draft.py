@@ -95,7 +95,7 @@ def split_metadata(text: str, source: str) -> tuple[dict[str, Any], str, int]:
         front, body, body_line = split_front_matter(text, source)
     except FrontMatterProblem as problem:
         raise ConfigError([problem.finding]) from None
-    data = parse_yaml(front, source, 2) if front.strip() else {}
+    data = parse_yaml(front, source, 1) if front.strip() else {}
     if not isinstance(data, dict):
         raise ConfigError([error(source, 2, "front-matter-not-mapping",
                                  "the metadata must be a mapping of fields (name: value)")])

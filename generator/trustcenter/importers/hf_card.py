@@ -70,10 +70,9 @@ def import_hf_card(path: Path, requested_id: str | None, today: date) -> Draft:
 
     front = _front_matter(name, found, metadata, report, today, body_text="\n\n".join(kept))
     known = {key: value for key, value in metadata.items() if key in HF_METADATA_FIELDS}
-    for key in known:
+    front, refused = fit_front_matter(ModelCardMeta, {**front, **known}, set(known), report)
+    for key in known.keys() - refused.keys():
         report.went(f"metadata {key}", key, _metadata_note(key, known[key]))
-    front.update(known)
-    front, refused = fit_front_matter(ModelCardMeta, front, set(known), report)
     others = {key: value for key, value in metadata.items() if key not in HF_METADATA_FIELDS}
     for key in others:
         report.went(f"metadata {key}", "body", f"under '{METADATA_HEADING}': not a model-card field")

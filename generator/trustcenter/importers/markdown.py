@@ -21,7 +21,8 @@ _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 # Pandoc's "unnumbered" marker, which Python-Markdown would print as it stands.
 _PANDOC_UNNUMBERED = re.compile(r"[ \t]*\{(?:-|\.unnumbered)\}[ \t]*$")
-_PANDOC_LINES = re.compile(_PANDOC_UNNUMBERED.pattern, re.MULTILINE)
+# ... which comply's policies also write after links, mid-line.
+_PANDOC_LINES = re.compile(r"(?<=\))[ \t]*\{(?:-|\.unnumbered)\}|[ \t]*\{(?:-|\.unnumbered)\}[ \t]*$", re.MULTILINE)
 _ATX_LINES = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
 
 
@@ -250,9 +251,11 @@ def inline_text(markdown_text: str) -> str:
 
 
 def sentences(text: str, count: int) -> str:
-    """The first `count` sentences of plain text."""
-    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])", text.strip())
-    return " ".join(parts[:count]).strip()
+    """The first `count` sentences of plain text, less one that only introduces what follows (':')."""
+    parts = re.split(r"(?<=[.!?:])\s+(?=[A-Z0-9\"'(])", text.strip())[:count]
+    if len(parts) > 1 and parts[-1].endswith(":"):
+        parts.pop()
+    return " ".join(parts).strip()
 
 
 class _InlineText(HTMLParser):
