@@ -71,3 +71,8 @@ def test_security_txt_follows_rfc_9116(built):
     assert lines["Expires"].endswith("T00:00:00Z")
     assert date.today() < expires <= date.today() + timedelta(days=365)
     assert lines["Canonical"] == "https://trust.fernhill.example/.well-known/security.txt"
+
+
+def test_a_framework_shown_when_cited_stays_off_the_map_until_something_cites_it(built):
+    text = text_of(built / "controls" / "index.html")
+    assert "ISO/IEC 42001:2023 Annex A" in text and "Trust Services Criteria" not in text

@@ -40,13 +40,15 @@ def test_comply_policies_round_trip_with_their_revisions_controls_and_links(tc):
     assert "majorRevisions[0] (Jun 1 2018)" in report and "-> changelog: version 1.0.0, 2018-06-01" in report
     assert "link to Acme-ISP.pdf" in report and "now links to information.md" in report
     assert "link to Acme-CRP.pdf" in report and "link removed, its text kept" in report
-    assert "TSC:CC6.1, TSC:CC6.2, TSC:CC6.3 are not in the control catalogue" in report
+    assert "satisfies TSC" in report and "-> controls: TSC:CC6.1, TSC:CC6.2, TSC:CC6.3" in report
+    # comply's own example cites CC9.9, which the Trust Services Criteria do not have.
+    assert "controls: TSC:CC9.9 are not in the control catalogue" in report
 
     access = tc.path("policy", "access")
     meta = front_matter_of(access)
     assert meta["title"] == "Access Onboarding and Termination Policy" and meta["acronym"] == "AOTP"
     assert meta["status"] == "draft" and meta["version"] == "3.0.0"
-    assert meta["controls"] == ["ISO42001:A.4.6"]
+    assert meta["controls"] == ["TSC:CC6.1", "TSC:CC6.2", "TSC:CC6.3", "ISO42001:A.4.6"]
     assert [(e["version"], str(e["date"]), e["summary"]) for e in meta["changelog"]] == [
         ("3.0.0", "2021-03-02", "Quarterly access reviews"),
         ("2.0.0", "2019-09-14", "Contractor offboarding added"),
@@ -54,7 +56,9 @@ def test_comply_policies_round_trip_with_their_revisions_controls_and_links(tc):
     text = access.read_text()
     assert "{-}" not in text and "## Purpose and Scope" in text and "\n# " not in text
     assert "](information.md)" in text and "- Cyber Risk Assessment Policy (*Acme-CRP.pdf*)" in text
-    assert "## Control references" in text and "- TSC:CC6.2" in text
+    information = tc.path("policy", "information").read_text()
+    assert "## Control references" in information and "- TSC:CC9.9" in information
+    assert front_matter_of(tc.path("policy", "information"))["controls"] == ["ISO42001:A.2.2"]
     # A draft the check accepts: only notes until it is approved.
     check = tc.run("check", "--format", "json")
     assert check.returncode == 0 and json.loads(check.stdout)["summary"]["error"] == 0
@@ -73,8 +77,14 @@ def test_comply_policies_round_trip_with_their_revisions_controls_and_links(tc):
     assert "Contractor offboarding added" in history and "not published" in history
     link = next(a for a in html(page).select(".tc-body a") if "Information Security Policy" in a.get_text())
     assert link["href"] == "../information/"
-    assert "Controls ISO42001:A.4.6" in text
-    assert "Control references ¶ The source maps this policy to these controls: TSC:CC6.1 TSC:CC6.2" in text
+    assert "Controls TSC:CC6.1, TSC:CC6.2, TSC:CC6.3, ISO42001:A.4.6" in text
+    info = text_of(site / "policies" / "information" / "index.html")
+    assert "Control references ¶ The source maps this policy to these controls: TSC:CC9.9" in info
+    # The Trust Services Criteria join the control map once something cites them.
+    controls = html(site / "controls" / "index.html")
+    row = next(tr for tr in controls.select(".tc-controls tbody tr") if tr.find("td").get_text().startswith("CC6.2 "))
+    assert [a.get_text(strip=True) for a in row.select("a")] == ["Access Onboarding and Termination Policy"]
+    assert "SOC 2 Trust Services Criteria" in text_of(site / "controls" / "index.html")
 
 
 def test_unreadable_revision_dates_are_reported_not_guessed(tc):
