@@ -222,3 +222,15 @@ def test_the_outline_ignores_headings_in_code_and_comments():
     assert [(s.level, s.title) for s in root.walk()] == [(0, ""), (1, "Title"), (2, "Real")]
     kinds = [b.kind for b in blocks("Para\ngraph\n\n- one\n- two\n  more\n\n| a |\n|---|\n| 1 |\n\n> quoted\n")]
     assert kinds == ["paragraph", "item", "item", "table", "quote"]
+
+
+def test_a_risky_claim_in_the_card_is_a_finding_of_the_import(tc, tmp_path):
+    card = tmp_path / "README.md"
+    card.write_text("---\nlicense: mit\n---\n# Model Card for bold-model\n\n"
+                    "The best-in-class classifier for support tickets.\n")
+    result = tc.run("import", "hf-card", str(card))
+    assert result.returncode == 1  # written, but not publishable as it reads
+    assert tc.path("model-card", "bold-model").is_file()
+    assert "Check findings on the draft:" in result.stdout
+    assert "content/model-cards/bold-model.md:31: error: claim-superlative" in result.stdout
+    assert "record the approvals of legal, ml-owner, marketing" in result.stdout  # claims need marketing

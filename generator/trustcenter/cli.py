@@ -260,14 +260,14 @@ def _import_policies(args) -> int:
 def _import(args, make_drafts) -> int:
     from .clock import build_date
     from .config import load_config
-    from .importers import render, write_and_check
+    from .importers import blocking, render, write_and_check
 
     config = load_config(args.root)
     today = build_date()
     drafts = make_drafts(today)
-    reports = write_and_check(args.root, config, drafts, today)
-    print(render(reports, drafts, config, args.format))
-    return EXIT_FINDINGS if any(f.blocking for r in reports for f in r.findings) else EXIT_OK
+    write_and_check(args.root, config, drafts, today)
+    print(render(drafts, args.format))
+    return EXIT_FINDINGS if blocking(drafts) else EXIT_OK
 
 
 def _schema(args) -> int:

@@ -11,33 +11,36 @@ import jinja2
 
 from ..checks import run_checks
 from ..config import SiteConfig
-from .draft import Draft, ImportReport, write_drafts
+from .draft import Draft, write_drafts
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
-FORMATS = ("text", "json")
 
 
-def write_and_check(root: Path, config: SiteConfig, drafts: list[Draft], today: date) -> list[ImportReport]:
-    """Write the drafts (all or none), then check the trust center and keep the drafts' findings."""
+def write_and_check(root: Path, config: SiteConfig, drafts: list[Draft], today: date) -> None:
+    """Write the drafts (all or none), then check the trust center; each report gets its draft's findings."""
     write_drafts(root, drafts)
-    findings = run_checks(root, config, today).findings
+    result = run_checks(root, config, today)
     for draft in drafts:
-        draft.report.findings = [f for f in findings if f.path == draft.path]
-    return [draft.report for draft in drafts]
+        draft.report.findings = [f for f in result.findings if f.path == draft.path]
+        state = result.states.get(f"{draft.type_name}/{draft.id}")
+        draft.report.roles = list(state.required_roles) if state else config.required_roles(draft.type_name)
 
 
-def render(reports: list[ImportReport], drafts: list[Draft], config: SiteConfig, fmt: str) -> str:
+def render(drafts: list[Draft], fmt: str) -> str:
     """The import report, for people (text) or tools (json)."""
     if fmt == "json":
         return json.dumps({"imports": [
-            {**asdict(report), "type": draft.type_name, "id": draft.id,
-             "version": draft.front["version"],
+            {**asdict(draft.report), "type": draft.type_name, "id": draft.id, "version": draft.front["version"],
              "findings": [{"path": f.path, "line": f.line, "severity": f.severity.value,
-                           "rule": f.rule, "message": f.message} for f in report.findings]}
-            for report, draft in zip(reports, drafts)]}, indent=2)
+                           "rule": f.rule, "message": f.message} for f in draft.report.findings]}
+            for draft in drafts]}, indent=2, default=str)
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False,
                                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     return environment.get_template("import-report.txt.jinja").render(
-        imports=[{"report": report, "draft": draft, "roles": config.required_roles(draft.type_name),
-                  "width": max((len(m.source) for m in report.mappings), default=0)}
-                 for report, draft in zip(reports, drafts)]).rstrip("\n")
+        imports=[{"report": draft.report, "draft": draft,
+                  "width": max((len(m.source) for m in draft.report.mappings), default=0)}
+                 for draft in drafts]).rstrip("\n")
+
+
+def blocking(drafts: list[Draft]) -> bool:
+    return any(finding.blocking for draft in drafts for finding in draft.report.findings)

@@ -42,6 +42,7 @@ class ImportReport:
     mappings: list[Mapping] = field(default_factory=list)
     todo: list[str] = field(default_factory=list)        # what to do before approval
     findings: list[Finding] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)       # whose approval it will need
 
     def went(self, source: str, target: str, note: str = "") -> None:
         self.mappings.append(Mapping(source, target, note))
