@@ -103,14 +103,16 @@ def _title_and_sections(document: Section) -> tuple[str, Section | None, list[Se
 
 
 def _model_name(metadata: dict[str, Any], title: str, path: Path) -> str:
+    """The model's name: model-index's, else the card's title, else its folder's or file's name."""
     index = metadata.get("model-index")
-    if isinstance(index, list) and index and isinstance(index[0], dict) and isinstance(index[0].get("name"), str):
-        return title_text(index[0]["name"])
+    candidates = []
+    if isinstance(index, list) and index and isinstance(index[0], dict):
+        candidates.append(str(index[0].get("name") or ""))
     if title:
         match = re.match(r"^\s*model\s+card\s+(?:for|of)\s+(.+)$", title, re.IGNORECASE)
-        return title_text(inline_text(match.group(1) if match else title))
-    stem = path.parent.name if path.name.lower() == "readme.md" else path.stem
-    return title_text(stem) or "model"
+        candidates.append(inline_text(match.group(1) if match else title))
+    candidates.append(path.parent.name if path.name.lower() == "readme.md" else path.stem)
+    return next((name for name in map(title_text, candidates) if name), "model")
 
 
 def _section(section: Section, found: _Found, report: ImportReport) -> str:
@@ -276,8 +278,9 @@ def _front_matter(name: str, found: _Found, metadata: dict[str, Any], report: Im
 
 
 def _model_index_datasets(metadata: dict[str, Any]) -> str:
-    names = []
-    for model in metadata.get("model-index") or []:
+    names: list[str] = []
+    index = metadata.get("model-index")
+    for model in index if isinstance(index, list) else []:
         for result in (model.get("results") or []) if isinstance(model, dict) else []:
             dataset = result.get("dataset") if isinstance(result, dict) else None
             if isinstance(dataset, dict):

@@ -103,6 +103,10 @@ def _draft(source: _Source, by_acronym: dict[str, str], by_path: dict[Path, str]
         target = key if key in PolicyMeta.model_fields else rules().aliases.get(key)
         if target is None or target in front or (target != key and target in metadata):
             continue
+        if value in (None, "", [], {}):
+            used.add(key)
+            report.went(f"metadata {key}", "omitted", "empty")
+            continue
         front[target] = _text(value) if target in ("title", "summary", "owner") else value
         from_source.add(target)
         used.add(key)
@@ -130,10 +134,11 @@ def _draft(source: _Source, by_acronym: dict[str, str], by_path: dict[Path, str]
                     else "link removed, its text kept: the file is not in the trust center")
 
     name = source.path.name
-    if "title" not in front:
-        front["title"] = title_from_heading or source.path.stem.replace("-", " ").replace("_", " ").capitalize()
+    front["title"] = title_text(inline_text(str(front.get("title", ""))))
+    if not front["title"]:
+        front["title"] = title_text(title_from_heading) or title_text(
+            source.path.stem.replace("-", " ").replace("_", " ").capitalize()) or "Policy"
         report.went("first heading" if title_from_heading else "file name", "title", f"'{front['title']}'")
-    front["title"] = title_text(inline_text(str(front["title"])))
     if "summary" not in front:
         front["summary"] = summary_of(body) or f"{front['title']}, imported from {name}."
         report.went("first paragraph" if summary_of(body) else "file name", "summary")
@@ -227,8 +232,13 @@ def _history(revisions: Any, front: dict[str, Any], name: str, report: ImportRep
              today: date) -> tuple[str, list[dict[str, Any]], list[dict[str, str]]]:
     """The version and changelog: comply's major revisions as 1.0.0, 2.0.0, …, oldest first."""
     imported = f"Imported from {name}."
+    given_version, given_changelog = front.pop("version", None), front.pop("changelog", None)
+    if revisions is not None:
+        for key, value in (("version", given_version), ("changelog", given_changelog)):
+            if value is not None:
+                report.went(f"metadata {key}", "omitted", "majorRevisions give the version and the changelog")
     if revisions is None:
-        version = str(front.pop("version", "")) or FIRST_VERSION
+        version = str(given_version or "") or FIRST_VERSION
         try:
             Version(version)
         except ValueError:
@@ -237,7 +247,7 @@ def _history(revisions: Any, front: dict[str, Any], name: str, report: ImportRep
             version = FIRST_VERSION
         else:
             report.went("metadata version" if version != FIRST_VERSION else "no version", "version", version)
-        changelog = _valid_changelog(front.pop("changelog", None), report)
+        changelog = _valid_changelog(given_changelog, report)
         if not any(str(entry.get("version")) == version for entry in changelog):
             changelog.insert(0, changelog_entry(version, today, imported))
         return version, changelog, []
