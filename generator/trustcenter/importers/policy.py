@@ -89,43 +89,16 @@ def _read(path: Path) -> _Source:
 def _draft(source: _Source, by_acronym: dict[str, str], by_path: dict[Path, str], today: date) -> Draft:
     report = ImportReport(str(source.path), source.format)
     metadata = dict(source.metadata)
-    front: dict[str, Any] = {}
     extra_sections: list[str] = []
-    from_source: set[str] = set()
 
     revisions = metadata.pop("majorRevisions", None)
     satisfies = metadata.pop("satisfies", None)
-    for key in STATE_FIELDS:
-        if key in metadata:
-            report.went(f"metadata {key}", "omitted", _state_note(key, metadata.pop(key)))
-    used: set[str] = set()
-    for key, value in metadata.items():
-        target = key if key in PolicyMeta.model_fields else rules().aliases.get(key)
-        if target is None or target in front or (target != key and target in metadata):
-            continue
-        if value in (None, "", [], {}):
-            used.add(key)
-            report.went(f"metadata {key}", "omitted", "empty")
-            continue
-        front[target] = _text(value) if target in ("title", "summary", "owner") else value
-        from_source.add(target)
-        used.add(key)
-        if target not in ("version", "changelog"):   # reported with the history
-            report.went(f"metadata {key}", target)
-    leftovers = {key: value for key, value in metadata.items() if key not in used}
-    for key in leftovers:
-        report.went(f"metadata {key}", "body", f"under '{METADATA_HEADING}': not a policy field")
-
-    references = _controls(satisfies, front.pop("controls", None), report)
-    known = [ref for ref in references if ref in catalogue()]
-    unknown = [ref for ref in references if ref not in catalogue()]
+    front, from_source, leftovers = _policy_fields(metadata, report)
+    known, unknown = _controls(satisfies, front.pop("controls", None), report)
     if known:
         front["controls"] = known
     if unknown:
         extra_sections.append(_control_section(unknown))
-        report.todo.append("controls: " + ", ".join(unknown) + " are not in the control catalogue; they are "
-                           "listed in the text under 'Control references' (map them to catalogue controls "
-                           "or remove them)")
 
     body, title_from_heading = _body_and_title(source, front, report)
     body, changes = unresolved_links(body, ".", lambda target: _link_target(source, target, by_acronym, by_path))
@@ -156,6 +129,31 @@ def _draft(source: _Source, by_acronym: dict[str, str], by_path: dict[Path, str]
     body = "\n\n".join(part for part in (body.strip(), *extra_sections,
                                          metadata_section({**leftovers, **refused})) if part)
     return Draft("policy", source.id, front, body + "\n", report)
+
+
+def _policy_fields(metadata: dict[str, Any], report: ImportReport) -> tuple[dict[str, Any], set[str], dict[str, Any]]:
+    """Metadata under the policy's field names (its own, or another tool's alias for one), the
+    fields so filled, and what has no field."""
+    for key in STATE_FIELDS:
+        if key in metadata:
+            report.went(f"metadata {key}", "omitted", _state_note(key, metadata.pop(key)))
+    front: dict[str, Any] = {}
+    used: set[str] = set()
+    for key, value in metadata.items():
+        target = key if key in PolicyMeta.model_fields else rules().aliases.get(key)
+        if target is None or target in front or (target != key and target in metadata):
+            continue
+        used.add(key)
+        if value in (None, "", [], {}):
+            report.went(f"metadata {key}", "omitted", "empty")
+            continue
+        front[target] = _text(value) if target in ("title", "summary", "owner") else value
+        if target not in ("version", "changelog"):   # reported with the history
+            report.went(f"metadata {key}", target)
+    leftovers = {key: value for key, value in metadata.items() if key not in used}
+    for key in leftovers:
+        report.went(f"metadata {key}", "body", f"under '{METADATA_HEADING}': not a policy field")
+    return front, set(front), leftovers
 
 
 def _text(value: Any) -> str:
@@ -205,8 +203,9 @@ def _link_target(source: _Source, target: str, by_acronym: dict[str, str], by_pa
     return None
 
 
-def _controls(satisfies: Any, controls: Any, report: ImportReport) -> list[str]:
-    """Control references from comply's `satisfies: {FRAMEWORK: [ID, ...]}` and a `controls` list."""
+def _controls(satisfies: Any, controls: Any, report: ImportReport) -> tuple[list[str], list[str]]:
+    """Control references from comply's `satisfies: {FRAMEWORK: [ID, ...]}` and a `controls` list,
+    split into those the control catalogue knows and those it does not."""
     references: list[str] = []
     if isinstance(satisfies, dict):
         for framework, ids in satisfies.items():
@@ -220,7 +219,13 @@ def _controls(satisfies: Any, controls: Any, report: ImportReport) -> list[str]:
         references += [str(item) for item in controls]
     elif controls is not None:
         references.append(str(controls))
-    return list(dict.fromkeys(str(ref).replace(" ", "") for ref in references))
+    references = list(dict.fromkeys(ref.replace(" ", "") for ref in references))
+    unknown = [ref for ref in references if ref not in catalogue()]
+    if unknown:
+        report.todo.append("controls: " + ", ".join(unknown) + " are not in the control catalogue; they are "
+                           "listed in the text under 'Control references' (map them to catalogue controls "
+                           "or remove them)")
+    return [ref for ref in references if ref in catalogue()], unknown
 
 
 def _control_section(references: list[str]) -> str:
