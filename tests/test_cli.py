@@ -70,14 +70,17 @@ def test_missing_config_exits_2(tmp_path):
     assert result.returncode == 2 and "no site-config.yml" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["check", "build", "serve", "approve", "new", "init", "schema", "export"])
+@pytest.mark.parametrize("command", ["check", "build", "serve", "approve", "new", "init", "schema", "export",
+                                     "import", "import hf-card", "import policy"])
 def test_every_command_has_help(tmp_path, command):
-    result = run_cli(command, "--help", cwd=tmp_path)
+    result = run_cli(*command.split(), "--help", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("usage: trustcenter " + command)
 
 
 def test_usage_errors_exit_2(tmp_path):
     assert run_cli("frobnicate", cwd=tmp_path).returncode == 2
+    assert run_cli("import", cwd=tmp_path).returncode == 2
+    assert run_cli("import", "hf-card", "README.md", cwd=tmp_path).returncode == 2  # no trust center
     assert run_cli("approve", cwd=tmp_path).returncode == 2
     assert run_cli(cwd=tmp_path).returncode == 2
 
@@ -88,6 +91,20 @@ def test_schema_prints_json_schema(tmp_path):
     everything = json.loads(run_cli("schema", cwd=tmp_path).stdout)
     assert set(everything) == {"policy", "model-card", "sla", "disclosure", "notice"}
     assert "model-index" in everything["model-card"]["properties"]
+
+
+def test_schema_write_gives_editors_one_file_per_type(tmp_path):
+    result = run_cli("schema", "--write", "schemas", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = sorted(p.name for p in (tmp_path / "schemas").iterdir())
+    assert written == sorted(f"{t}.schema.json" for t in ("policy", "model-card", "sla", "disclosure", "notice"))
+    printed = json.loads(run_cli("schema", "model-card", cwd=tmp_path).stdout)
+    assert json.loads((tmp_path / "schemas" / "model-card.schema.json").read_text()) == printed
+    one = run_cli("schema", "sla", "--write", "only-sla", cwd=tmp_path)
+    assert one.returncode == 0 and [p.name for p in (tmp_path / "only-sla").iterdir()] == ["sla.schema.json"]
+    (tmp_path / "a-file").write_text("")
+    blocked = run_cli("schema", "--write", "a-file", cwd=tmp_path)
+    assert blocked.returncode == 2 and "schema-unwritable" in blocked.stderr and "Traceback" not in blocked.stderr
 
 
 @pytest.mark.parametrize("type_name", ["policy", "model-card", "sla", "disclosure", "notice"])

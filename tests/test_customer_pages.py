@@ -109,3 +109,8 @@ def test_a_type_with_many_artifacts_gets_a_listing_page_instead_of_a_long_menu(e
     # a policy page is still there, linked from the listing, and outside the navigation
     policy = html(out / "policies" / "ai-incident-response" / "index.html")
     assert policy.select_one("article h1") is not None
+
+
+def test_a_framework_shown_when_cited_stays_off_the_map_until_something_cites_it(built):
+    text = text_of(built / "controls" / "index.html")
+    assert "ISO/IEC 42001:2023 Annex A" in text and "Trust Services Criteria" not in text

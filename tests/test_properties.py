@@ -98,3 +98,38 @@ def test_approve_then_check_always_passes(tc, title, body, version):
     artifact, problems = load_artifact(tc.root, POLICY, path)
     assert artifact is not None, problems
     assert approval_state(artifact, site_config).pending_roles == []
+
+
+# Pieces of the documents the importers read, to be put together in any order.
+IMPORT_PIECES = [
+    "---\n", "# Model Card for Ünïcödé/Name_v2\n", "## Uses\n", "### Direct Use\n", "### Out-of-Scope Use\n",
+    "## Bias, Risks, and Limitations\n", "## Recommendations\nDo x.\n", "## Model Card Contact\n",
+    "## Table of Contents\n- [x](#x)\n", "- item\n", "  - nested\n", "1. one\n", "```\n", "~~~\n",
+    "<!-- c -->\n", "<!--\n", "-->\n", "[More Information Needed]\n", "**BibTeX:**\n", "| a | b |\n|---|---|\n",
+    "> quote\n", "text [link](rel.md) ![img](x.png) {-}\n", "Title\n=====\n", "\n", "\r\n", "\t code\n",
+    "<details>\n", "name: X\n", "name:\n", "acronym: Y\n", "majorRevisions:\n  - date: Jun 31 2019\n    comment: c\n",
+    "majorRevisions: x\n", "satisfies:\n  TSC: [CC6.1, CC9.9]\n", "satisfies: [a]\n", "license: mit\n",
+    "model-index:\n- name: m\n  results: []\n", "model-index: 5\n", "title: [a, b]\n", "version: 1.0\n",
+    "status: approved\n", "changelog: 5\n", "datasets: 7\n", "owner: 3\n", "effective: nope\n", "type: sla\n",
+]
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(IMPORT_PIECES), max_size=16))
+def test_importing_any_document_gives_a_valid_draft_or_a_located_usage_error(tmp_path, pieces):
+    from trustcenter.findings import ConfigError
+    from trustcenter.importers.draft import validate_draft
+    from trustcenter.importers.hf_card import import_hf_card
+    from trustcenter.importers.policy import import_policies
+    source = tmp_path / "source.md"
+    source.write_text("".join(pieces), encoding="utf-8")
+    for make in (lambda: [import_hf_card(source, None, date(2026, 1, 1))],
+                 lambda: import_policies([source], None, date(2026, 1, 1))):
+        try:
+            drafts = make()
+        except ConfigError as error:   # the source's YAML cannot be read: exit 2, with its line
+            assert all(f.path == str(source) and f.line >= 1 for f in error.findings)
+            continue
+        for draft in drafts:
+            validate_draft(draft)      # raises if the draft would not load as its type
+            assert draft.front["status"] == "draft"

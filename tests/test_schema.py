@@ -108,3 +108,45 @@ def test_real_hugging_face_metadata_validates_once_trust_center_fields_are_added
     assert meta.license == "apache-2.0"
     assert meta.pipeline_tag == "text-classification"
     assert meta.model_index[0].results[0].metrics[1].value == 0.9287
+
+
+def test_the_hugging_face_metadata_names_are_model_card_fields():
+    from trustcenter.schema import HF_METADATA_FIELDS
+    names = {field.alias or name for name, field in ModelCardMeta.model_fields.items()}
+    assert set(HF_METADATA_FIELDS) <= names
+
+
+# Keywords of JSON Schema 2019-09 and 2020-12 that draft-07 validators would silently ignore.
+NEWER_KEYWORDS = {"prefixItems", "unevaluatedProperties", "unevaluatedItems", "dependentSchemas",
+                  "dependentRequired", "$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveRef",
+                  "minContains", "maxContains", "$vocabulary"}
+
+
+def keywords(node) -> set[str]:
+    if isinstance(node, dict):
+        found = set(node)
+        for key, value in node.items():
+            if key != "properties":
+                found |= keywords(value)
+            else:
+                found |= set().union(*(keywords(v) for v in value.values())) if value else set()
+        return found
+    if isinstance(node, list):
+        return set().union(*(keywords(item) for item in node)) if node else set()
+    return set()
+
+
+@pytest.mark.parametrize("type_name", list(ARTIFACT_TYPES))
+def test_schemas_are_draft_07_for_editors_and_accept_every_example_artifact(type_name):
+    from conftest import REPO
+    from trustcenter import yamlsource
+    schema = json_schema(type_name)
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    jsonschema.Draft7Validator.check_schema(schema)
+    assert not keywords(schema) & NEWER_KEYWORDS
+    validator = jsonschema.Draft7Validator(schema)
+    folder = REPO / ARTIFACT_TYPES[type_name].folder
+    for path in sorted(folder.glob("*.md")):
+        front = yamlsource.parse(path.read_text(encoding="utf-8").split("---\n")[1]).data
+        assert not [e.message for e in validator.iter_errors(front)], path.name
+    assert list(validator.iter_errors({**front, "status": "drafty"}))

@@ -48,3 +48,11 @@ def test_syntax_errors_carry_their_line():
 def test_dump_round_trips():
     data = {"approvals": [{"role": "legal", "by": "A <a@b.example>", "date": "2026-01-01"}]}
     assert yamlsource.parse(yamlsource.dump(data)).data == data
+
+
+def test_dump_writes_a_value_used_twice_twice_not_as_an_alias():
+    from datetime import date
+    today = date(2026, 1, 1)
+    text = yamlsource.dump({"changelog": [{"date": today}], "evaluation": {"date": today}})
+    assert "&" not in text and "*" not in text
+    assert yamlsource.parse(text).data == {"changelog": [{"date": "2026-01-01"}], "evaluation": {"date": "2026-01-01"}}

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from . import __version__, report
-from .findings import ConfigError, TrustCenterError
+from .findings import ConfigError, TrustCenterError, error
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -99,9 +99,30 @@ def _parser() -> argparse.ArgumentParser:
     init = command("init", "Scaffold a new trust center.", _init)
     init.add_argument("dir", type=Path, metavar="DIR")
 
+    importer = command("import", "Make draft artifacts from documents written for other tools.", None)
+    kinds = importer.add_subparsers(dest="kind", metavar="KIND", required=True)
+    hf_card = kinds.add_parser("hf-card", help="a Hugging Face model card (README.md) as a draft model card",
+                               description="Import a Hugging Face model card (README.md, or the folder "
+                               "holding it) as a draft model card, and report where each part went.")
+    hf_card.set_defaults(run=_import_hf_card)
+    hf_card.add_argument("path", type=Path, metavar="PATH")
+    hf_card.add_argument("--id", help="the artifact id (default: from the model's name)")
+    policy = kinds.add_parser("policy", help="policies in Markdown, with front matter, or from strongdm/comply",
+                              description="Import policies (plain Markdown, Markdown with front matter, "
+                              "or strongdm/comply policy files) as draft policies, and report where "
+                              "each part went.")
+    policy.set_defaults(run=_import_policies)
+    policy.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    policy.add_argument("--id", help="the artifact id, with one PATH (default: from the file name)")
+    for sub in (hf_card, policy):
+        root_option(sub)
+        sub.add_argument("--format", choices=["text", "json"], default="text", help="the report's format")
+
     schema = command("schema", "Print the JSON Schema of an artifact type's front matter.", _schema)
     schema.add_argument("type", nargs="?", choices=_type_names(), metavar="TYPE",
                         help="one of: " + ", ".join(_type_names()) + " (default: all)")
+    schema.add_argument("--write", type=Path, metavar="DIR",
+                        help="write one TYPE.schema.json per type into DIR instead of printing")
 
     export = command("export", "Write the site as a plain MkDocs project.", _export)
     export.add_argument("dir", type=Path, metavar="DIR")
@@ -224,9 +245,43 @@ def _init(args) -> int:
     return EXIT_OK
 
 
-def _schema(args) -> int:
-    from .schema import ARTIFACT_TYPES, json_schema
+def _import_hf_card(args) -> int:
+    from .importers.hf_card import import_hf_card
 
+    return _import(args, lambda today: [import_hf_card(args.path, args.id, today)])
+
+
+def _import_policies(args) -> int:
+    from .importers.policy import import_policies
+
+    return _import(args, lambda today: import_policies(args.paths, args.id, today))
+
+
+def _import(args, make_drafts) -> int:
+    from .clock import build_date
+    from .config import load_config
+    from .importers import blocking, render, write_and_check
+
+    config = load_config(args.root)
+    today = build_date()
+    drafts = make_drafts(today)
+    write_and_check(args.root, config, drafts, today)
+    print(render(drafts, args.format))
+    return EXIT_FINDINGS if blocking(drafts) else EXIT_OK
+
+
+def _schema(args) -> int:
+    from .schema import ARTIFACT_TYPES, json_schema, write_json_schemas
+
+    if args.write:
+        try:
+            written = write_json_schemas(args.write, [args.type] if args.type else list(ARTIFACT_TYPES))
+        except OSError as exc:
+            raise ConfigError([error(str(args.write), 1, "schema-unwritable",
+                                     f"cannot write the schemas: {exc.strerror}")]) from None
+        for path in written:
+            print(f"wrote {path}")
+        return EXIT_OK
     if args.type:
         print(json.dumps(json_schema(args.type), indent=2))
     else:

@@ -15,12 +15,14 @@ CATALOGUE_FILE = Path(__file__).with_name("controls.yml")
 
 @dataclass(frozen=True)
 class Control:
-    framework: str
+    framework: str         # "ISO42001"
+    framework_name: str    # "ISO/IEC 42001:2023 Annex A"
     number: str            # "A.10.4"
     name: str
     description: str
     group: str             # "A.10"
     group_name: str
+    always_shown: bool = True   # on the control map even when nothing cites it
 
     @property
     def reference(self) -> str:
@@ -35,9 +37,11 @@ def catalogue() -> dict[str, Control]:
     for framework, spec in data["frameworks"].items():
         groups = spec["groups"]
         for number, control in spec["controls"].items():
-            group = ".".join(number.split(".")[:2])
-            controls[f"{framework}:{number}"] = Control(framework, number, control["name"],
-                                                         control["description"], group, groups[group])
+            # The longest group the number falls under: A.6.2.4 is in A.6, CC6.1 in CC6.
+            group = max((g for g in groups if number.startswith(g + ".")), key=len)
+            controls[f"{framework}:{number}"] = Control(framework, spec["name"], number, control["name"],
+                                                         control["description"], group, groups[group],
+                                                         spec.get("shown", "always") == "always")
     return controls
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 # Inline Markdown links and images: [text](target "title"); the text may wrap onto further lines.
-_INLINE_LINK = re.compile(r"(!?\[[^\]]*\]\()\s*<?([^)\s>]+)>?((?:\s+\"[^\"\n]*\")?\s*\))")
+INLINE_LINK = re.compile(r"(!?\[[^\]]*\]\()\s*<?([^)\s>]+)>?((?:\s+\"[^\"\n]*\")?\s*\))")
 _EXTERNAL = re.compile(r"^([a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
 
 
@@ -22,7 +22,7 @@ class SourceLink:
 def source_links(body: str, source_path: str, first_line: int) -> list[SourceLink]:
     """Relative links to .md files in an artifact body, resolved against the artifact's folder."""
     found = []
-    for match in _INLINE_LINK.finditer(body):
+    for match in INLINE_LINK.finditer(body):
         line = first_line + body.count("\n", 0, match.start(2))
         link = resolve(match.group(2), source_path, line)
         if link is not None:
@@ -51,4 +51,4 @@ def rewrite_links(body: str, source_path: str, page_uri: str, page_for_source: d
         target = posixpath.relpath(page_for_source[link.path], page_dir or ".") + link.anchor
         return f"{match.group(1)}{target}{match.group(3)}"
 
-    return _INLINE_LINK.sub(replace, body)
+    return INLINE_LINK.sub(replace, body)

@@ -1,4 +1,5 @@
-"""Files beside the pages: the Atom feed, the machine-readable index, llms.txt and security.txt."""
+"""Files beside the pages: the Atom feed, the machine-readable index, the AI bill of materials,
+llms.txt and security.txt."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 
+from .aibom import AIBOM_FILE, aibom, aibom_json
 from .config import SiteConfig
 from .feed import FEED_FILE, atom_feed
 from .pages import HOME, Site
@@ -27,6 +29,7 @@ def machine_files(config: SiteConfig, site: Site, today: date) -> dict[str, byte
         FEED_FILE: atom_feed(config, site, today),
         INDEX_FILE: index_json(trust_index(config, site, today)),
         SCHEMA_FILE: index_schema_json(),
+        AIBOM_FILE: aibom_json(aibom(config, site, today)),
         "llms.txt": environment.get_template("llms.txt.jinja").render(
             site=config.site, base=base, groups=catalogue).encode("utf-8"),
         ".well-known/security.txt": environment.get_template("security.txt.jinja").render(

@@ -413,10 +413,14 @@ def controls_page(published: list[Published]) -> PageSource:
             citing.setdefault(reference, []).append(
                 {"title": version.artifact.meta.title, "type_label": item.type.label,
                  "url": url_of(artifact_uri(item))})
-    groups: dict[str, dict[str, Any]] = {}
+    cited = {control.framework for control in catalogue().values() if control.reference in citing}
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
     for control in catalogue().values():
-        group = groups.setdefault(control.group, {"group": control.group, "name": control.group_name,
-                                                  "framework": control.framework, "controls": []})
+        if not control.always_shown and control.framework not in cited:
+            continue
+        group = groups.setdefault((control.framework, control.group), {
+            "group": control.group, "name": control.group_name, "framework": control.framework,
+            "framework_name": control.framework_name, "controls": []})
         group["controls"].append({"reference": control.reference, "number": control.number,
                                   "name": control.name, "description": control.description,
                                   "artifacts": sorted(citing.get(control.reference, []),
@@ -424,8 +428,9 @@ def controls_page(published: list[Published]) -> PageSource:
     for group in groups.values():
         group["covered"] = sum(1 for c in group["controls"] if c["artifacts"])
         group["total"] = len(group["controls"])
+    frameworks = list(dict.fromkeys(group["framework_name"] for group in groups.values()))
     return PageSource(CONTROLS, "Control map", "controls.html", "",
-                      {"kind": "controls", "groups": list(groups.values())})
+                      {"kind": "controls", "frameworks": frameworks, "groups": list(groups.values())})
 
 
 def _free_pages(root: Path) -> dict[str, PageSource]:

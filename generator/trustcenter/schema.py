@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from datetime import date
 from enum import Enum
 from functools import total_ordering
+from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, field_validator
@@ -160,6 +162,8 @@ class ArtifactMeta(Strict):
 class PolicyMeta(ArtifactMeta):
     type_name: ClassVar[str] = "policy"
     applies_to: list[Text] = Field([], description="Products or services the policy covers")
+    acronym: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]{0,19}$")] | None = Field(
+        None, description="The short name the policy is known by, e.g. AOTP")
 
 
 # --- model card ---------------------------------------------------------------------------
@@ -223,6 +227,7 @@ class ModelCardMeta(ArtifactMeta):
     model: Text = Field(description="Name and version of the model")
     provider: str | None = Field(None, description="Who built or supplies the model")
     intended_use: list[Text] = Field(min_length=1)
+    users: list[Text] = Field([], description="Who uses the model or its output, e.g. 'Support agents'")
     out_of_scope_use: list[Text] = Field(min_length=1)
     limitations: list[Text] = Field(min_length=1)
     risks: list[Risk] = Field(min_length=1)
@@ -247,6 +252,14 @@ class ModelCardMeta(ArtifactMeta):
     co2_eq_emissions: Any = None
     new_version: str | None = None
     model_index: list[HfModelIndexEntry] = Field([], alias="model-index")
+
+
+# The Hugging Face model-card metadata names above, as a card writes them.
+HF_METADATA_FIELDS = (
+    "language", "license", "license_name", "license_link", "library_name", "tags", "datasets",
+    "metrics", "base_model", "base_model_relation", "pipeline_tag", "thumbnail", "inference",
+    "widget", "co2_eq_emissions", "new_version", "model-index",
+)
 
 
 # --- SLA ------------------------------------------------------------------------------------
@@ -381,11 +394,27 @@ ARTIFACT_TYPES: dict[str, ArtifactType] = {
 TypeName = Literal["policy", "model-card", "sla", "disclosure", "notice"]
 
 
+# Editors' validators (the YAML language server, Ajv in remark-lint) implement draft-07; the
+# schemas use nothing newer, which a test keeps true.
+JSON_SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
+
+
 def json_schema(type_name: str) -> dict[str, Any]:
     """JSON Schema of one artifact type's front matter, for editors and tools."""
     artifact_type = ARTIFACT_TYPES[type_name]
     schema = artifact_type.model.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$schema"] = JSON_SCHEMA_DIALECT
     schema["$id"] = f"urn:trustcenter:schema:{type_name}"
     schema["title"] = f"trustcenter {artifact_type.label.lower()} front matter"
     return schema
+
+
+def write_json_schemas(directory: Path, type_names: list[str]) -> list[Path]:
+    """One `<type>.schema.json` per type in `directory`, for editors to validate against."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for type_name in type_names:
+        path = directory / f"{type_name}.schema.json"
+        path.write_text(json.dumps(json_schema(type_name), indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written

@@ -164,6 +164,14 @@ def load_data_file(path) -> Any:
         return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """Writes a value used twice (the same date object, say) twice, never as an anchor and alias."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def dump(data: Any) -> str:
     """Block-style YAML that round-trips through `parse`."""
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    return yaml.dump(data, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=100)
