@@ -11,10 +11,11 @@ from typing import Any, Mapping
 import frontmatter
 from pydantic import ValidationError
 
-from . import yamlsource
+from . import measurements, yamlsource
 from .errors import pydantic_findings
 from .facts import substitute
 from .findings import Finding, error, warning
+from .measurements import Measurements
 from .schema import ARTIFACT_TYPES, SLUG, ArtifactMeta, ArtifactType
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -36,10 +37,18 @@ class Artifact:
     body: str                      # line endings normalised to LF, shared facts filled in
     body_line: int                 # the file line on which the body starts
     lines: yamlsource.YamlDocument = field(repr=False)  # front matter lines are file lines
+    measurements: Measurements | None = None            # an SLA's measurement files, if it has any
 
     @property
     def key(self) -> str:
         return f"{self.type.name}/{self.id}"
+
+    @property
+    def compared(self) -> dict[str, Any]:
+        """The front matter, and each measured period as a field, for showing what changed."""
+        if self.measurements is None:
+            return self.raw
+        return {**self.raw, **self.measurements.as_fields()}
 
     def line_of(self, *path: Any) -> int:
         """The file line of a front-matter field (1 when unknown)."""
@@ -65,6 +74,8 @@ def artifact_files(root: Path) -> tuple[list[tuple[ArtifactType, Path]], list[Fi
                 findings.append(warning(relative, 1, "nested-artifact",
                                         f"not read: an artifact is {artifact_type.folder}/<id>.md, "
                                         "directly in its type's folder"))
+            if artifact_type is measurements.MEASURED_TYPE:
+                findings += measurements.stray_findings(root)
     content = root / CONTENT_DIR
     known = {t.folder for t in ARTIFACT_TYPES.values()} | {PAGES_FOLDER}
     if content.is_dir():
@@ -123,7 +134,8 @@ def load_artifact(root: Path, artifact_type: ArtifactType, path: Path,
     text, problem = decode(data, relative)
     if problem:
         return None, [problem]
-    return parse_artifact(text, artifact_type, artifact_id, relative, facts)
+    files = measurements.files_on_disk(root, relative) if artifact_type is measurements.MEASURED_TYPE else {}
+    return parse_artifact(text, artifact_type, artifact_id, relative, facts, files)
 
 
 def decode(data: bytes, path: str) -> tuple[str, Finding | None]:
@@ -170,8 +182,14 @@ class FrontMatterProblem(Exception):
 
 
 def parse_artifact(text: str, artifact_type: ArtifactType, artifact_id: str, path: str,
-                   facts: Mapping[str, str] = MappingProxyType({})) -> tuple[Artifact | None, list[Finding]]:
-    """Parse and validate an artifact's text (already decoded, LF line endings), facts filled in."""
+                   facts: Mapping[str, str] = MappingProxyType({}),
+                   measurement_files: Mapping[str, bytes] = MappingProxyType({}),
+                   ) -> tuple[Artifact | None, list[Finding]]:
+    """Parse and validate an artifact's text (already decoded, LF line endings), facts filled in.
+
+    An SLA's measurement files (bytes by repository path) are read with it; their problems come
+    back as findings beside the artifact, which still loads.
+    """
     try:
         front, body, body_line = split_front_matter(text, path)
     except FrontMatterProblem as problem:
@@ -196,6 +214,21 @@ def parse_artifact(text: str, artifact_type: ArtifactType, artifact_id: str, pat
     body, problems = substitute(body, facts, path, body_line)
     if problems:
         return None, problems
+    measured, problems = _measurements(measurement_files, path)
     return Artifact(type=artifact_type, id=artifact_id, path=path, meta=meta, raw=document.data,
-                    body=body, body_line=body_line, lines=document), []
+                    body=body, body_line=body_line, lines=document, measurements=measured), problems
+
+
+def _measurements(files: Mapping[str, bytes], path: str) -> tuple[Measurements | None, list[Finding]]:
+    if not files:
+        return None, []
+    texts, problems = {}, []
+    for name, data in files.items():
+        text, problem = decode(data, name)
+        if problem:
+            problems.append(problem)
+        else:
+            texts[name] = text
+    measured, findings = measurements.read_measurements(texts, path)
+    return measured, problems + findings
 

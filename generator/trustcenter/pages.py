@@ -9,14 +9,16 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from . import yamlsource
+from .charts import Chart
 from .config import SiteConfig
 from .controls import catalogue
 from .diff import body_diff, field_changes
 from .findings import TrustCenterError, error
 from .links import rewrite_links
 from .load import PAGES_FOLDER, Artifact, FrontMatterProblem, decode, split_front_matter
+from .performance import latest_view, performance_charts, performance_view
 from .publish import Published, PublishedVersion
-from .schema import ARTIFACT_TYPES, ModelCardMeta, NoticeMeta
+from .schema import ARTIFACT_TYPES, ModelCardMeta, NoticeMeta, SlaMeta
 
 HOME, CHANGES, FEEDBACK, CONTROLS = "index.md", "changes.md", "feedback.md", "controls.md"
 LATEST_CHANGES_ON_HOME = 6
@@ -49,6 +51,7 @@ class Site:
     pages: dict[str, PageSource]
     nav: list[dict[str, Any]]
     published: list[Published]
+    charts: dict[str, Chart] = field(default_factory=dict)   # SVG files the pages show, by site path
 
 
 # --- where things live ---------------------------------------------------------------------------
@@ -107,7 +110,7 @@ def build_site(root: Path, config: SiteConfig, published: list[Published], today
     add(controls_page(published))
     for page in free_pages.values():
         add(page)
-    return Site(pages, navigation(published, pages, free_pages), published)
+    return Site(pages, navigation(published, pages, free_pages), published, sla_charts(published))
 
 
 def artifact_page(item: Published, published: list[Published], page_for_source: dict[str, str],
@@ -153,7 +156,7 @@ def diff_page(item: Published, old: PublishedVersion, new: PublishedVersion) -> 
         "type_label": item.type.label,
         "from": _version_row(item, old),
         "to": _version_row(item, new),
-        "fields": [asdict(change) for change in field_changes(old.artifact.raw, new.artifact.raw)],
+        "fields": [asdict(change) for change in field_changes(old.artifact.compared, new.artifact.compared)],
         "blocks": [asdict(block) for block in body_diff(old.artifact.body, new.artifact.body)],
         "artifact_url": url_of(artifact_uri(item)),
         "changelog_url": url_of(changelog_uri(item)),
@@ -203,7 +206,33 @@ def _artifact_data(item: Published, shown: Artifact, published: list[Published],
         data["headline_metrics"] = data["metrics"][:HEADLINE_METRICS]
     if isinstance(meta, NoticeMeta):
         data["affected"] = _references(meta.affected, published)
+    if isinstance(meta, SlaMeta) and shown.measurements is not None:
+        data["performance"] = performance_view(meta, shown.measurements, _chart_folder(item, shown),
+                                               _notice_links(published))
     return data
+
+
+def _chart_folder(item: Published, shown: Artifact) -> str:
+    """Charts belong to a version: beside its frozen page, which the current page shares."""
+    version = next((v for v in item.versions if v.artifact is shown), None)
+    return url_of(version_uri(item, version)) if version else url_of(artifact_uri(item)) + "draft/"
+
+
+def sla_charts(published: list[Published]) -> dict[str, Chart]:
+    """Every chart of every SLA version a page shows, by the site path it is written to."""
+    charts: dict[str, Chart] = {}
+    for item in published:
+        shown = [v.artifact for v in item.versions] + ([item.draft.artifact] if item.draft else [])
+        for artifact in shown:
+            if isinstance(artifact.meta, SlaMeta) and artifact.measurements is not None:
+                charts.update(performance_charts(artifact.meta, artifact.measurements,
+                                                 _chart_folder(item, artifact)))
+    return charts
+
+
+def _notice_links(published: list[Published]) -> dict[str, dict[str, Any]]:
+    return {p.id: {"title": p.shown.meta.title, "url": url_of(artifact_uri(p))}
+            for p in published if p.type.name == "notice"}
 
 
 def report_problem_url(config: SiteConfig, key: str, version: str, title: str) -> str:
@@ -325,6 +354,7 @@ def home_page(config: SiteConfig, published: list[Published], intro: PageSource 
         "sla_targets": [{"service": p.in_force.artifact.meta.service,
                          "uptime": p.in_force.artifact.meta.uptime.target,
                          "window": p.in_force.artifact.meta.uptime.window,
+                         "latest": latest_view(p.in_force.artifact.meta, p.in_force.artifact.measurements),
                          "title": p.in_force.artifact.meta.title, "url": url_of(artifact_uri(p))}
                         for p in in_force if p.type.name == "sla"],
         "latest_notices": [{"title": p.in_force.artifact.meta.title,
