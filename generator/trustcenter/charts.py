@@ -4,7 +4,9 @@ What a chart shows is decided before it gets here (a `Chart`); this module only 
 output is readable without colour (marker shapes, dash patterns and a legend tell the lines apart,
 and a missed target is a cross with its value written beside it), keeps its text as text, and is
 byte-for-byte the same on every run: the style is fixed here rather than read from the machine's
-matplotlib configuration, ids are salted with a constant, and no date is written.
+matplotlib configuration, ids are salted with a constant, and no date is written. The measured
+series, its companion, the target line and the missed points carry the ids `measured`,
+`companion`, `target` and `missed` (bars `bar-1`, `bar-2`, ...), for tools that read the SVG.
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ def render_svg(chart: Chart) -> bytes:
             heights = [value or 0 for value in main.values]
             bars = axes.bar(positions, heights, width=0.6, color="white", edgecolor=MEASURED,
                             hatch="///", linewidth=1.2, label=main.label)
+            for index, bar in enumerate(bars):
+                bar.set_gid(f"bar-{index + 1}")
             axes.bar_label(bars, labels=["" if v is None else format_value(v, chart.unit) for v in main.values],
                            padding=2, fontsize=7.5)
             handles.append(bars)
@@ -88,16 +92,17 @@ def render_svg(chart: Chart) -> bytes:
                                   color=COMPANION if series.companion else MEASURED,
                                   linestyle=":" if series.companion else "-",
                                   marker="s" if series.companion else "o",
-                                  markersize=4 if series.companion else 5, linewidth=1.6)
+                                  markersize=4 if series.companion else 5, linewidth=1.6,
+                                  gid="companion" if series.companion else "measured")
                 handles.insert(0, line)
         if chart.target is not None:
             handles.append(axes.axhline(chart.target, color=TARGET, linestyle=TARGET_DASHES,
-                                        linewidth=1.2, label=chart.target_label))
+                                        linewidth=1.2, label=chart.target_label, gid="target"))
         missed = [(x, main.values[x]) for x in positions if chart.missed and chart.missed[x]]
         if missed:
             handles.append(axes.plot([x for x, _ in missed], [y for _, y in missed], linestyle="none",
                                      marker="X", markersize=10, color=MISSED, clip_on=False,
-                                     markeredgecolor="white", label="Missed the target")[0])
+                                     markeredgecolor="white", label="Missed the target", gid="missed")[0])
             for x, y in missed:  # the value beside the cross, on the side with room for it
                 right = x < len(positions) / 2
                 axes.annotate(format_value(y, chart.unit), (x, y), xytext=(7 if right else -7, -3),

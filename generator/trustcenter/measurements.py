@@ -123,7 +123,8 @@ def read_measurements(texts: Mapping[str, str], artifact_path: str) -> tuple[Mea
         entries += rows
         findings += problems
     entries.sort(key=lambda m: (m.period, m.path, m.line))
-    kept, problems = _in_sequence(entries)
+    # A gap is only a gap when every row could be read: a refused row is reported already.
+    kept, problems = _in_sequence(entries, gaps=not findings)
     return Measurements(files, tuple(kept)), findings + problems
 
 
@@ -145,7 +146,7 @@ def _read_file(path: str, text: str) -> tuple[list[Measurement], list[Finding]]:
                     return [], [error(path, line, "measurement-header", problem)]
                 header = cells
                 continue
-            if len(cells) != len(header):
+            if len(cells) > len(header):  # fewer are fine: the cells left out are empty
                 findings.append(error(path, line, "measurement-syntax",
                                       f"{len(cells)} values, but the header names {len(header)} columns "
                                       f"({', '.join(header)}); quote a value that contains a comma"))
@@ -156,8 +157,8 @@ def _read_file(path: str, text: str) -> tuple[list[Measurement], list[Finding]]:
             except ValidationError as exc:
                 findings += [error(path, line, "measurement-invalid", _message(problem))
                              for problem in exc.errors(include_url=False)]
-    except csv.Error as exc:
-        findings.append(error(path, reader.line_num or 1, "measurement-syntax", f"not valid CSV: {exc}"))
+    except csv.Error as exc:  # located at the start of the row it could not read
+        findings.append(error(path, end + 1, "measurement-syntax", f"not valid CSV: {exc}"))
     if header is None and not findings:
         findings.append(error(path, 1, "measurement-header", "the file is empty: its first line names "
                               f"the columns ({', '.join(MEASUREMENT_COLUMNS)})"))
@@ -180,29 +181,43 @@ def _header_problem(cells: list[str]) -> str | None:
 
 
 def _message(problem: dict) -> str:
-    column = ".".join(str(part) for part in problem["loc"][:1]) or "row"
+    """A pydantic error as the author of the file needs it: which column, what is wrong, what to write."""
+    text = problem["msg"].removeprefix("Value error, ")
+    if not problem["loc"]:  # a rule about the whole row
+        return text
+    column = str(problem["loc"][0])
     if problem["type"] == "missing":
         return f"{column}: a value is required"
-    text = problem["msg"].removeprefix("Value error, ")
+    if problem["type"] == "float_parsing":
+        return (f"{column}: {problem['input']!r} is not a number; write digits with a decimal "
+                "point, without % or units (e.g. 99.95)")
+    if problem["type"] in ("int_parsing", "int_from_float"):
+        return f"{column}: {problem['input']!r} is not a whole number (e.g. 2)"
     if "input" in problem and isinstance(problem["input"], str):
         text += f" (got {problem['input']!r})"
     return f"{column}: {text}"
 
 
-def _in_sequence(entries: list[Measurement]) -> tuple[list[Measurement], list[Finding]]:
-    """The rows without overlaps (errors), with a warning for each gap between periods."""
+def _in_sequence(entries: list[Measurement], gaps: bool) -> tuple[list[Measurement], list[Finding]]:
+    """The rows without duplicates and overlaps (errors), with a warning for each gap between periods."""
     kept: list[Measurement] = []
+    first: dict[Period, Measurement] = {}
     findings = []
     for entry in entries:
         previous = kept[-1] if kept else None
-        if previous is not None and entry.period.start < previous.period.end:
-            same = entry.period == previous.period
-            findings.append(error(entry.path, entry.line,
-                                  "measurement-duplicate-period" if same else "measurement-overlap",
-                                  f"{entry.period} {'is already measured' if same else 'overlaps ' + str(previous.period)}"
-                                  f" at {previous.path}:{previous.line}; each period is measured once"))
+        if entry.period in first:
+            earlier = first[entry.period]
+            findings.append(error(entry.path, entry.line, "measurement-duplicate-period",
+                                  f"{entry.period} is already measured at {earlier.path}:{earlier.line}; "
+                                  "each period is measured once"))
             continue
-        if previous is not None and entry.period.start > previous.period.end:
+        first[entry.period] = entry
+        if previous is not None and entry.period.start < previous.period.end:
+            findings.append(error(entry.path, entry.line, "measurement-overlap",
+                                  f"{entry.period} overlaps {previous.period} at {previous.path}:"
+                                  f"{previous.line}; each period is measured once"))
+            continue
+        if gaps and previous is not None and entry.period.start > previous.period.end:
             missing = _months(previous.period.end, entry.period.start)
             span = missing[0] if len(missing) == 1 else f"{missing[0]} to {missing[-1]}"
             findings.append(warning(entry.path, entry.line, "measurement-gap",
@@ -295,12 +310,16 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{number}%" if unit == "%" else f"{number} {unit}".strip()
 
 
+# The measured columns in reading order, as a one-line summary names them.
+SUMMARY = (("uptime_percent", "uptime", "%"), ("latency_p50_ms", "latency p50", "ms"),
+           ("latency_p95_ms", "latency p95", "ms"), ("error_rate_percent", "error rate", "%"),
+           ("incidents", "incidents", ""))
+
+
 def summary(row: MeasurementRow) -> str:
     """One period's figures on one line, for diffs and reviews."""
-    parts = [f"{metric.label.lower()} {format_value(metric.value(row), metric.unit)}"
-             for metric in METRICS if metric.value(row) is not None]
-    if row.latency_p50_ms is not None:
-        parts.append(f"latency, p50 {format_value(row.latency_p50_ms, 'ms')}")
+    parts = [f"{label} {format_value(getattr(row, column), unit)}"
+             for column, label, unit in SUMMARY if getattr(row, column) is not None]
     if row.notices:
         parts.append("notices " + " ".join(row.notices))
     if row.notes:
