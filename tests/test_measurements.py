@@ -332,7 +332,7 @@ def test_charts_are_files_beside_the_version_they_belong_to(built):
 
 def test_home_shows_the_last_month_against_the_target(built):
     glance = " ".join(html(built / "index.html").select_one(".tc-glance").get_text(" ").split())
-    assert "Acme API : 99.9% uptime per calendar month" in glance
+    assert "Acme API : target 99.9% uptime per calendar month." in glance
     assert "March 2026: 99.97% uptime, ✓ every target met." in glance
 
 
