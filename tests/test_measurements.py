@@ -426,3 +426,20 @@ def test_charts_are_byte_identical_across_builds_and_matplotlib_settings(built, 
     for chart in charts:
         assert (out / chart).read_bytes() == (built / chart).read_bytes(), chart
     assert (out / "slas/api/index.html").read_bytes() == (built / "slas/api/index.html").read_bytes()
+
+
+def test_a_renamed_sla_keeps_the_measurements_of_its_earlier_versions(tc):
+    tc.publish("notice", "feb-outage", title="API outage", affected=[], effective="2026-02-18")
+    measured_sla(tc, rows=month_rows()[:-1])
+    tc.commit("API SLA 1.0.0", when="2026-03-05T10:00:00Z")
+    tc.git("mv", "content/slas/api.md", "content/slas/public-api.md")
+    tc.git("mv", "content/slas/api", "content/slas/public-api")
+    tc.commit("Renamed", when="2026-03-06T10:00:00Z")
+    history = read_history(tc.root).of("sla/public-api")
+    assert [r.publishable for r in history] == [True, True]
+    current = next(a for a in load_artifacts(tc.root).artifacts if a.key == "sla/public-api")
+    assert {r.digest for r in history} == {artifact_digest(current)}
+    result = run_cli("build", cwd=tc.root, env={"SOURCE_DATE_EPOCH": APRIL})
+    assert result.returncode == 0, result.stderr
+    frozen = table_of(chart_blocks_at(tc.root / "site" / "slas" / "public-api" / "v1.0.0")["tc-performance-uptime"])
+    assert frozen[-1][:2] == ["2026-02", "99.71%"]
