@@ -443,3 +443,16 @@ def test_a_renamed_sla_keeps_the_measurements_of_its_earlier_versions(tc):
     assert result.returncode == 0, result.stderr
     frozen = table_of(chart_blocks_at(tc.root / "site" / "slas" / "public-api" / "v1.0.0")["tc-performance-uptime"])
     assert frozen[-1][:2] == ["2026-02", "99.71%"]
+
+
+def test_a_metric_measured_only_in_part_is_still_charted(tc):
+    rows = ["2026-01,99.95,120,,,,,", "2026-02,99.97,118,,,,,", "2026-03,99.96,,,,,,"]
+    measured_sla(tc, rows=rows)
+    result = run_cli("build", cwd=tc.root, env={"SOURCE_DATE_EPOCH": APRIL})
+    assert result.returncode == 0, result.stderr
+    blocks = chart_blocks(tc.root / "site")
+    assert list(blocks) == ["tc-performance-uptime", "tc-performance-latency"]
+    assert table_of(blocks["tc-performance-latency"]) == [["2026-01", "120 ms", "", "not measured"],
+                                                          ["2026-02", "118 ms", "", "not measured"],
+                                                          ["2026-03", "", "", "not measured"]]
+    assert "from 118 ms to 120 ms" in blocks["tc-performance-latency"].select_one("img")["alt"]

@@ -138,12 +138,12 @@ def _alt(meta: SlaMeta, metric: Metric, window: tuple[Measurement, ...], results
     """The chart in words: what it shows, against which target, and how often it was met."""
     span = f"each {unit} from {window[0].period.name} to {window[-1].period.name}"
     target = metric.target(meta)
-    if target is None:
-        values = [v for v in (metric.value(entry.row) for entry in window) if v is not None]
+    judged = [r for r in results if r is not None]
+    if target is None or not judged:
+        values = [v for entry in window for v in (_value(entry, c) for c in _columns(metric)) if v is not None]
         return (f"Chart of {_heading(meta, metric).lower()} for {span}, from "
                 f"{format_value(min(values), metric.unit)} to {format_value(max(values), metric.unit)}; "
                 "the table beside it gives every value.")
-    judged = [r for r in results if r is not None]
     missed = [entry.period.name for entry, result in zip(window, results) if result is False]
     text = (f"Chart of {_heading(meta, metric).lower()} for {span}, against a target of "
             f"{metric.comparison} {format_value(target, metric.unit)}: met in {judged.count(True)} of "
