@@ -385,7 +385,7 @@ def test_each_version_shows_the_measurements_approved_with_it(tc):
     published = table_of(chart_blocks_at(preview / "slas" / "api" / "v1.1.0")["tc-performance-uptime"])
     assert published[-1][:2] == ["2026-03", f"{99.93 + (14 % 4) * 0.02:.2f}%"]
     draft = table_of(chart_blocks_at(preview / "slas" / "api")["tc-performance-uptime"])
-    assert draft[-1][:2] == ["2026-03", "42%"]  # the draft is only in the preview
+    assert draft[-1][:2] == ["2026-03", "42.00%"]  # the draft is only in the preview
     assert (preview / "slas" / "api" / "draft" / "uptime.svg").is_file()
 
 

@@ -15,7 +15,7 @@ import io
 import math
 from dataclasses import dataclass
 
-from .measurements import format_value
+from .measurements import format_target, format_value
 
 # Inches at 72 points each: the SVG's natural size, about the width a page gives it beside its table.
 SIZE = (4.4, 2.9)
@@ -65,7 +65,6 @@ def render_svg(chart: Chart) -> bytes:
     """The chart as SVG bytes, its numbers written as the page's tables write them."""
     import matplotlib
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     with matplotlib.rc_context():
@@ -112,7 +111,7 @@ def render_svg(chart: Chart) -> bytes:
         axes.set_xlim(-0.6, len(positions) - 0.4)
         axes.set_ylim(*_limits(chart))
         axes.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=chart.bars))
-        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: format_value(value, chart.unit)))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: format_target(value, chart.unit)))
         axes.grid(axis="y", color=GRID, linewidth=0.6)
         axes.set_axisbelow(True)
         axes.tick_params(labelsize=7.5)
@@ -139,3 +138,4 @@ def _limits(chart: Chart) -> tuple[float, float]:
     elif low < 0:
         low = 0.0
     return low, high
+

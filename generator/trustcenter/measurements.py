@@ -86,8 +86,11 @@ def files_on_disk(root: Path, artifact_path: str) -> dict[str, bytes]:
     if not folder.is_dir():
         return {}
     return {path.relative_to(root).as_posix(): path.read_bytes()
-            for path in sorted(folder.glob("*.csv"))
-            if path.is_file() and (not path.is_symlink() or path.resolve().is_relative_to(root.resolve()))}
+            for path in sorted(folder.glob("*.csv")) if path.is_file() and not _links_outside(root, path)}
+
+
+def _links_outside(root: Path, path: Path) -> bool:
+    return path.is_symlink() and not path.resolve().is_relative_to(root.resolve())
 
 
 def stray_findings(root: Path) -> list[Finding]:
@@ -105,7 +108,7 @@ def stray_findings(root: Path) -> list[Finding]:
             if owner_of(name) is None:
                 findings.append(warning(name, 1, "measurement-file-ignored",
                                         f"not read: measurements are {relative}/{MEASUREMENTS_FOLDER}/*.csv"))
-            elif path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+            elif _links_outside(root, path):
                 findings.append(error(name, 1, "symlink-outside",
                                       "a symbolic link to a file outside the repository is not read"))
     return findings
@@ -290,7 +293,7 @@ class Outcome:
     def describe(self) -> str:
         """'99.82% against a target of at least 99.9%'."""
         return (f"{format_value(self.value, self.metric.unit)} against a target of "
-                f"{self.metric.comparison} {format_value(self.target, self.metric.unit)}")
+                f"{self.metric.comparison} {format_target(self.target, self.metric.unit)}")
 
 
 def outcomes(meta: SlaMeta, row: MeasurementRow) -> list[Outcome]:
@@ -303,10 +306,24 @@ def misses(meta: SlaMeta, row: MeasurementRow) -> list[Outcome]:
 
 
 def format_value(value: float | None, unit: str) -> str:
-    """A value as a reader sees it: '99.95%', '1,200 ms', '2'; '' when not measured."""
+    """A value as a reader sees it: '99.80%', '0.019%', '1,200 ms', '2'; '' when not measured.
+
+    Percentages keep at least two decimals, so a column of them lines up; no value is rounded.
+    """
     if value is None:
         return ""
-    number = f"{value:,.6g}"
+    decimals = 2 if unit == "%" else 0
+    while decimals < 6 and round(value, decimals) != value:
+        decimals += 1
+    return _with_unit(f"{value:,.{decimals}f}", unit)
+
+
+def format_target(value: float | None, unit: str) -> str:
+    """A target or an axis label, as short as the number allows: '99.9%', '6,000 ms'."""
+    return "" if value is None else _with_unit(f"{value:,.6g}", unit)
+
+
+def _with_unit(number: str, unit: str) -> str:
     return f"{number}%" if unit == "%" else f"{number} {unit}".strip()
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from .charts import Chart, Series
-from .measurements import METRICS, Measurement, Measurements, Metric, format_value, misses, outcomes
+from .measurements import (METRICS, Measurement, Measurements, Metric, format_target, format_value, misses,
+                           outcomes)
 from .schema import SlaMeta
 
 WINDOW = 12
@@ -46,8 +47,8 @@ def performance_view(meta: SlaMeta, measured: Measurements, folder: str,
             "heading": _heading(meta, metric),
             "chart": chart_file(folder, metric),
             "alt": _alt(meta, metric, window, results, unit),
-            "target": f"{metric.comparison} {format_value(target, metric.unit)}" if target is not None else None,
-            "target_short": f"{SIGN[metric.comparison]} {format_value(target, metric.unit)}" if target is not None else None,
+            "target": f"{metric.comparison} {format_target(target, metric.unit)}" if target is not None else None,
+            "target_short": f"{SIGN[metric.comparison]} {format_target(target, metric.unit)}" if target is not None else None,
             "columns": columns,
             "rows": rows,
         })
@@ -81,7 +82,7 @@ def performance_charts(meta: SlaMeta, measured: Measurements, folder: str) -> di
         charts[chart_file(folder, metric)] = Chart(
             title=_heading(meta, metric), ticks=ticks, series=tuple(series), unit=metric.unit,
             target=target,
-            target_label=f"Target: {metric.comparison} {format_value(target, metric.unit)}" if target is not None else "",
+            target_label=f"Target: {metric.comparison} {format_target(target, metric.unit)}" if target is not None else "",
             missed=tuple(metric.outcome(meta, entry.row).met is False for entry in window),
             bars=metric.comparison is None)
     return charts
@@ -146,7 +147,7 @@ def _alt(meta: SlaMeta, metric: Metric, window: tuple[Measurement, ...], results
                 "the table beside it gives every value.")
     missed = [entry.period.name for entry, result in zip(window, results) if result is False]
     text = (f"Chart of {_heading(meta, metric).lower()} for {span}, against a target of "
-            f"{metric.comparison} {format_value(target, metric.unit)}: met in {judged.count(True)} of "
+            f"{metric.comparison} {format_target(target, metric.unit)}: met in {judged.count(True)} of "
             f"{len(judged)} {unit}s")
     text += f"; missed in {', '.join(missed)}" if missed else ""
     return text + ". The table beside it gives every value."
