@@ -456,3 +456,20 @@ def test_a_metric_measured_only_in_part_is_still_charted(tc):
                                                           ["2026-02", "118 ms", "", "not measured"],
                                                           ["2026-03", "", "", "not measured"]]
     assert "from 118 ms to 120 ms" in blocks["tc-performance-latency"].select_one("img")["alt"]
+
+
+def test_lines_are_told_apart_without_colour(built):
+    block = chart_blocks(built)["tc-performance-latency"]
+    svg = parse_svg(built / "slas" / "api" / block.select_one("img")["src"])
+    groups = {g.get("id"): g for g in svg.iter(f"{SVG}g") if g.get("id") in ("measured", "companion", "target")}
+    style = {key: group.find(f"{SVG}path").get("style") for key, group in groups.items()}
+    assert "stroke-dasharray" in style["target"] and "stroke-dasharray" in style["companion"]
+    assert "stroke-dasharray" not in style["measured"]
+    markers = {key: {use.get(XLINK) for use in group.iter(f"{SVG}use")} for key, group in groups.items()}
+    assert markers["measured"] and markers["companion"] and not markers["target"]
+    assert markers["measured"].isdisjoint(markers["companion"])  # circles and squares
+    legend = ["".join(t.itertext()) for t in svg.iter(f"{SVG}text")]
+    assert {"p95", "p50", "Target: at most 400 ms"} <= set(legend)
+
+
+XLINK = "{http://www.w3.org/1999/xlink}href"
