@@ -192,7 +192,7 @@ def all_site_text(site: Path) -> str:
     """Every byte of every text file the build produced, for leak checks."""
     chunks = []
     for file in sorted(site.rglob("*")):
-        if file.is_file() and file.suffix in {".html", ".json", ".xml", ".txt", ".js", ".md"}:
+        if file.is_file() and file.suffix in {".html", ".json", ".xml", ".txt", ".js", ".md", ".svg"}:
             chunks.append(file.read_text(encoding="utf-8", errors="replace"))
     return "\n".join(chunks)
 

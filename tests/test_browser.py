@@ -5,6 +5,7 @@ import http.server
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -172,6 +173,22 @@ def test_model_card_key_facts_are_above_the_fold(page):
     assert "2026-05-22" in metric.inner_text()
 
 
+def test_sla_charts_load_under_the_content_security_policy_and_say_what_they_show(page):
+    page.goto("slas/helpdesk-platform/")
+    charts = page.locator(".tc-chart img")
+    assert charts.count() == 4
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        chart.scroll_into_view_if_needed()
+        page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=chart.element_handle())
+        assert chart.get_attribute("alt").startswith("Chart of ")
+    uptime = page.get_by_role("img", name=re.compile("Chart of uptime for each month"))
+    assert "missed in August 2026" in uptime.get_attribute("alt")
+    missed = page.locator(".tc-missed-list li").filter(has_text="August 2026")
+    missed.get_by_role("link").click()
+    page.wait_for_url("**/notices/2026-08-helpdesk-outage/")
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_screenshots(browser, server, tmp_path, viewport):
     context = browser.new_context(viewport=viewport, base_url=server)
@@ -180,8 +197,10 @@ def test_screenshots(browser, server, tmp_path, viewport):
     folder = SCREENSHOTS or tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     for name, url in (("home", ""), ("model-card", "model-cards/reply-assistant/"),
-                      ("diff", "policies/ai-incident-response/v1.3.0/diff/")):
+                      ("diff", "policies/ai-incident-response/v1.3.0/diff/"),
+                      ("sla", "slas/helpdesk-platform/#tc-performance")):
         page.goto(url)
+        page.wait_for_load_state("networkidle")
         path = folder / f"{name}-{width}.png"
         page.screenshot(path=str(path), full_page=False)
         assert path.stat().st_size > 10_000

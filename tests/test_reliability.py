@@ -1,6 +1,7 @@
 """A legal statement to customers: no leaks, atomic builds, reproducible bytes."""
 
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -38,6 +39,12 @@ def canaried(tmp_path_factory):
                       .replace('summary: "', f'summary: "{word["draft"]} ', 1))
     tc.write("policy", "brand-new-draft", title=f"Draft {word['draft']}", status="draft",
              body=f"{word['draft']} text.\n")
+    # New measurements in review on top of a published SLA: its approved figures stay, these must not leak.
+    sla = root / "content" / "slas" / "helpdesk-platform.md"
+    sla.write_text(sla.read_text().replace("status: approved", "status: review", 1))
+    figures = root / "content" / "slas" / "helpdesk-platform" / "measurements" / "2026.csv"
+    figures.write_text(figures.read_text().replace("2026-10,99.96,96,295,0.032,0,,",
+                                                   f"2026-10,12.34,96,295,0.032,0,,{word['draft']}"))
     roles = {"policy": "legal"}
     customer = tc.write("policy", "enterprise-terms", title=f"Enterprise terms {word['customer']}",
                         audience="customer", body=f"Only for customers: {word['customer']}.\n",
@@ -60,6 +67,11 @@ def test_nothing_unapproved_or_customer_only_reaches_any_public_output(canaried)
     assert {".html", ".json", ".xml", ".txt"} <= kinds
     # The published version of the policy that now has a draft on top is still there.
     assert (out / "policies" / "ai-acceptable-use" / "index.html").is_file()
+    # So are the approved measurements of the SLA under review, as committed with its version.
+    index = json.loads((out / "trust.json").read_text())
+    sla = next(a for a in index["artifacts"] if a["id"] == "helpdesk-platform")
+    assert sla["measurements"]["periods"][-1]["uptime_percent"] == 99.96
+    assert "12.34%" not in everything
 
 
 def test_the_customer_build_has_customer_artifacts_and_still_no_draft(canaried):

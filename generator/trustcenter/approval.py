@@ -22,21 +22,23 @@ UNSIGNED_FIELDS = ("status", "approvals")
 SIGNED_STATUSES = (Status.APPROVED, Status.RETIRED)
 
 
-def canonical_content(front_matter: dict[str, Any], body: str) -> bytes:
-    """Front matter without status and approvals as sorted JSON, a newline, then the body."""
+def canonical_content(front_matter: dict[str, Any], body: str, attached: str = "") -> bytes:
+    """Front matter without status and approvals as sorted JSON, a newline, then the body; then,
+    after a NUL byte (which no accepted text contains), what is attached to it (an SLA's measurements)."""
     signed = {key: value for key, value in front_matter.items() if key not in UNSIGNED_FIELDS}
     header = json.dumps(signed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     text = body.replace("\r\n", "\n").replace("\r", "\n").rstrip()
-    return (header + "\n" + text).encode("utf-8")
+    return (header + "\n" + text + ("\0" + attached if attached else "")).encode("utf-8")
 
 
-def digest_of(front_matter: dict[str, Any], body: str) -> str:
-    return "sha256:" + hashlib.sha256(canonical_content(front_matter, body)).hexdigest()
+def digest_of(front_matter: dict[str, Any], body: str, attached: str = "") -> str:
+    return "sha256:" + hashlib.sha256(canonical_content(front_matter, body, attached)).hexdigest()
 
 
 @functools.lru_cache(maxsize=65536)  # an artifact is immutable, and read once per text (see load)
 def artifact_digest(artifact: Artifact) -> str:
-    return digest_of(artifact.raw, artifact.body)
+    attached = artifact.measurements.canonical() if artifact.measurements is not None else ""
+    return digest_of(artifact.raw, artifact.body, attached)
 
 
 @dataclass

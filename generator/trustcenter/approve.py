@@ -39,8 +39,9 @@ def approve(root: Path, path: Path, config: SiteConfig, role: str, by: str, on: 
                                       f"{email} is not a member of role '{role}' in site-config.yml; "
                                       f"members: {', '.join(config.roles[role]) or 'none'}")])
     artifact, problems = load_artifact(root, artifact_type, root / relative, config.fact_values)
-    if artifact is None:
-        raise TrustCenterError(problems)
+    blocking = [problem for problem in problems if problem.blocking]
+    if artifact is None or blocking:  # measurements that do not validate cannot be approved
+        raise TrustCenterError(blocking or problems)
     entry = Approval(role=role, by=f"{name} <{email}>", date=on, version=artifact.meta.version,
                      digest=artifact_digest(artifact))
     others = [a for a in artifact.meta.approvals if a.role != role]

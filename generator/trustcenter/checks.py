@@ -17,6 +17,7 @@ from .findings import ConfigError, Finding, error, info
 from .history import GitError, History, read_base, read_history
 from .links import source_links
 from .load import PAGES_FOLDER, Artifact, load_artifacts
+from .measurements import measurement_findings
 from .verify import verify_approvals
 
 
@@ -68,6 +69,7 @@ def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None 
         findings += markup_findings(artifact)
         findings += control_findings(artifact)
         findings += reference_findings(artifact, known)
+        findings += measurement_findings(artifact, known, today)
         findings += link_findings(root, artifact, state, by_path, published)
     findings += verify_approvals(root, loaded.artifacts, config)
     findings += codeowners_findings(root, config)

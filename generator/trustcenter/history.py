@@ -1,7 +1,9 @@
 """History: every committed version of every artifact, read from git in a constant number of processes.
 
 One `git log` pass lists which artifact files each commit touched (following renames), and one
-`git cat-file --batch` process returns all their contents. Without git, or in a shallow clone, the
+`git cat-file --batch` process returns all their contents. An SLA's measurement files belong to
+its revisions: a commit that changes them is a revision of the SLA, read with the files as that
+commit holds them. Without git, or in a shallow clone, the
 site is built from the working tree alone and the history says once what it could not see.
 """
 
@@ -16,6 +18,7 @@ from .approval import approval_state, artifact_digest
 from .config import CONFIG_FILE, SiteConfig, parse_config
 from .findings import ConfigError
 from .load import Artifact, decode, parse_artifact, type_of_path
+from .measurements import owner_of
 
 _RECORD, _UNIT = "\x1e", "\x1f"
 
@@ -31,6 +34,9 @@ class Revision:
     committed: datetime      # UTC
 
 
+_Blob = tuple[str, str]                 # (commit, path) of a file as that commit stored it
+
+
 @dataclass(frozen=True)
 class _Stored:
     """A revision as git holds it, read and parsed only when someone asks for that artifact's history."""
@@ -38,7 +44,9 @@ class _Stored:
     path: str
     commit: str
     committed: datetime
-    config: tuple[str, str] | None      # (commit, path) of the site-config.yml in force then
+    config: _Blob | None                # the site-config.yml in force then
+    text: _Blob                         # the artifact's file
+    measurements: tuple[_Blob, ...] = ()  # an SLA's measurement files in that commit
 
 
 @dataclass
@@ -63,8 +71,10 @@ class History:
             stored = self.stored.get(key, [])
             if stored and self._blobs is None:  # one cat-file process for all of them, on first use
                 self._blobs = self._repository.cat_files(self._wanted) if self._repository else {}
-            revisions = (_revision(self._blobs.get((s.commit, s.path)), s.path, s.commit, s.committed,
-                                   self._config(s.config)) for s in stored)
+            revisions = (_revision(self._blobs.get(s.text), s.path, s.commit, s.committed,
+                                   self._config(s.config),
+                                   {path: self._blobs[(c, path)] for c, path in s.measurements
+                                    if (c, path) in self._blobs}) for s in stored)
             self._parsed[key] = [r for r in revisions if r is not None]
         return self._parsed[key]
 
@@ -93,22 +103,38 @@ def read_history(root: Path) -> History:
         notice = None
     commits = repo.changed_files()
     wanted = [(commit, path) for commit, _, changes in commits for _, _, path in changes
-              if path is not None and (path == CONFIG_FILE or type_of_path(path) is not None)]
+              if path is not None and (path == CONFIG_FILE or type_of_path(path) is not None
+                                       or owner_of(path) is not None)]
     history = History(notice=notice, _repository=repo, _wanted=wanted)
     lineage: dict[str, list[_Stored]] = {}       # current path -> revisions so far
-    config: tuple[str, str] | None = None
+    text_at: dict[str, _Blob] = {}               # current path -> where its text is stored
+    measured: dict[str, dict[str, _Blob]] = {}   # SLA path -> its measurement files, where stored
+    config: _Blob | None = None
     for commit, committed, changes in commits:
+        touched: list[str] = []
         # The configuration of a commit decides whether its artifacts were publishable.
         for status, old, new in sorted(changes, key=lambda change: change[2] != CONFIG_FILE):
             if new == CONFIG_FILE:
                 config = (commit, new)
                 continue
+            owners = (owner_of(old) if old else None, owner_of(new) if new else None)
+            if any(owners):
+                if owners[0]:
+                    measured.get(owners[0], {}).pop(old, None)
+                if owners[1]:
+                    measured.setdefault(owners[1], {})[new] = (commit, new)
+                touched += filter(None, owners)
+                continue
             if status == "D":
                 lineage.pop(old, None)
                 continue
-            revisions = lineage.pop(old, []) if status == "R" else lineage.get(new, [])
-            lineage[new] = revisions
-            revisions.append(_Stored(new, commit, committed, config))
+            lineage[new] = lineage.pop(old, []) if status == "R" else lineage.get(new, [])
+            text_at[new] = (commit, new)
+            touched.append(new)
+        for path in dict.fromkeys(touched):
+            if path in lineage:
+                files = tuple(blob for _, blob in sorted(measured.get(path, {}).items()))
+                lineage[path].append(_Stored(path, commit, committed, config, text_at[path], files))
     for path, revisions in lineage.items():
         artifact_type = type_of_path(path)
         if revisions and artifact_type is not None:
@@ -132,14 +158,20 @@ def read_base(root: Path, ref: str) -> BaseTree:
     folders = [repo.prefix + name for name in ("policies", "content")]
     listing = _git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", *folders)
     paths = [repo._relative(p) for p in listing.split("\x00") if p]
-    wanted = [(commit, p) for p in paths if type_of_path(p) is not None] + [(commit, CONFIG_FILE)]
-    blobs = repo.cat_files(wanted)
+    artifacts = [p for p in paths if type_of_path(p) is not None]
+    measured: dict[str, list[str]] = {}
+    for path in paths:
+        if owner_of(path) is not None:
+            measured.setdefault(owner_of(path), []).append(path)
+    files = [p for group in measured.values() for p in group]
+    blobs = repo.cat_files([(commit, p) for p in artifacts + files + [CONFIG_FILE]])
     config = _config_from(blobs.get((commit, CONFIG_FILE)))
     committed = datetime.fromtimestamp(int(_git(root, "show", "-s", "--format=%ct", commit).strip()),
                                        tz=timezone.utc)
     revisions = {}
-    for _, path in wanted[:-1]:
-        revision = _revision(blobs.get((commit, path)), path, commit, committed, config)
+    for path in artifacts:
+        revision = _revision(blobs.get((commit, path)), path, commit, committed, config,
+                             {p: blobs[(commit, p)] for p in measured.get(path, []) if (commit, p) in blobs})
         if revision is not None:
             revisions[revision.artifact.key] = revision
     diff = _git(root, "diff", "--name-status", "-M", "-z", commit, "--", *folders)
@@ -160,7 +192,7 @@ def _config_from(data: bytes | None) -> SiteConfig | None:
 
 
 def _revision(data: bytes | None, path: str, commit: str, committed: datetime,
-              config: SiteConfig | None) -> Revision | None:
+              config: SiteConfig | None, measurement_files: dict[str, bytes]) -> Revision | None:
     artifact_type = type_of_path(path)
     if data is None or artifact_type is None:
         return None
@@ -168,10 +200,12 @@ def _revision(data: bytes | None, path: str, commit: str, committed: datetime,
     if problem:
         return None
     facts = config.fact_values if config is not None else {}
-    artifact, _ = parse_artifact(text, artifact_type, Path(path).stem, path, facts)
+    artifact, problems = parse_artifact(text, artifact_type, Path(path).stem, path, facts, measurement_files)
     if artifact is None:
         return None
-    publishable = config is not None and approval_state(artifact, config).publishable
+    # Measurements that did not validate were never publishable, whatever the approvals say.
+    publishable = (config is not None and not any(p.blocking for p in problems)
+                   and approval_state(artifact, config).publishable)
     return Revision(artifact, artifact_digest(artifact), publishable, commit, committed)
 
 

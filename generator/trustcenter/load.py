@@ -12,10 +12,11 @@ from typing import Any, Mapping
 import frontmatter
 from pydantic import ValidationError
 
-from . import yamlsource
+from . import measurements, yamlsource
 from .errors import pydantic_findings
 from .facts import substitute
 from .findings import Finding, error, warning
+from .measurements import Measurements
 from .schema import ARTIFACT_TYPES, SLUG, ArtifactMeta, ArtifactType
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -37,10 +38,18 @@ class Artifact:
     body: str                      # line endings normalised to LF, shared facts filled in
     body_line: int                 # the file line on which the body starts
     lines: yamlsource.YamlDocument = field(repr=False)  # front matter lines are file lines
+    measurements: Measurements | None = None            # an SLA's measurement files, if it has any
 
     @property
     def key(self) -> str:
         return f"{self.type.name}/{self.id}"
+
+    @property
+    def compared(self) -> dict[str, Any]:
+        """The front matter, and each measured period as a field, for showing what changed."""
+        if self.measurements is None:
+            return self.raw
+        return {**self.raw, **self.measurements.as_fields()}
 
     def line_of(self, *path: Any) -> int:
         """The file line of a front-matter field (1 when unknown)."""
@@ -66,6 +75,8 @@ def artifact_files(root: Path) -> tuple[list[tuple[ArtifactType, Path]], list[Fi
                 findings.append(warning(relative, 1, "nested-artifact",
                                         f"not read: an artifact is {artifact_type.folder}/<id>.md, "
                                         "directly in its type's folder"))
+            if artifact_type is measurements.MEASURED_TYPE:
+                findings += measurements.stray_findings(root)
     content = root / CONTENT_DIR
     known = {t.folder for t in ARTIFACT_TYPES.values()} | {PAGES_FOLDER}
     if content.is_dir():
@@ -124,7 +135,8 @@ def load_artifact(root: Path, artifact_type: ArtifactType, path: Path,
     text, problem = decode(data, relative)
     if problem:
         return None, [problem]
-    return parse_artifact(text, artifact_type, artifact_id, relative, facts)
+    files = measurements.files_on_disk(root, relative) if artifact_type is measurements.MEASURED_TYPE else {}
+    return parse_artifact(text, artifact_type, artifact_id, relative, facts, files)
 
 
 def decode(data: bytes, path: str) -> tuple[str, Finding | None]:
@@ -171,23 +183,32 @@ class FrontMatterProblem(Exception):
 
 
 def parse_artifact(text: str, artifact_type: ArtifactType, artifact_id: str, path: str,
-                   facts: Mapping[str, str] = MappingProxyType({})) -> tuple[Artifact | None, list[Finding]]:
-    """Parse and validate an artifact's text (already decoded, LF line endings), facts filled in."""
-    artifact, findings = _parse(text, artifact_type.name, artifact_id, path, tuple(sorted(facts.items())))
+                   facts: Mapping[str, str] = MappingProxyType({}),
+                   measurement_files: Mapping[str, bytes] = MappingProxyType({}),
+                   ) -> tuple[Artifact | None, list[Finding]]:
+    """Parse and validate an artifact's text (already decoded, LF line endings), facts filled in.
+
+    An SLA's measurement files (bytes by repository path) are read with it; their problems come
+    back as findings beside the artifact, which still loads.
+    """
+    artifact, findings = _parse(text, artifact_type.name, artifact_id, path, tuple(sorted(facts.items())),
+                                tuple(sorted(measurement_files.items())))
     return artifact, list(findings)
 
 
 # Every committed version is parsed for the history, and a live preview parses everything again on
-# each save: the same text, path and facts always give the same (immutable) result.
+# each save: the same text, path, facts and measurements always give the same (immutable) result.
 @functools.lru_cache(maxsize=32768)
-def _parse(text: str, type_name: str, artifact_id: str, path: str,
-           fact_items: tuple[tuple[str, str], ...]) -> tuple[Artifact | None, tuple[Finding, ...]]:
-    artifact, findings = _parse_uncached(text, ARTIFACT_TYPES[type_name], artifact_id, path, dict(fact_items))
+def _parse(text: str, type_name: str, artifact_id: str, path: str, fact_items: tuple[tuple[str, str], ...],
+           measurement_items: tuple[tuple[str, bytes], ...]) -> tuple[Artifact | None, tuple[Finding, ...]]:
+    artifact, findings = _parse_uncached(text, ARTIFACT_TYPES[type_name], artifact_id, path,
+                                         dict(fact_items), dict(measurement_items))
     return artifact, tuple(findings)
 
 
 def _parse_uncached(text: str, artifact_type: ArtifactType, artifact_id: str, path: str,
-                    facts: Mapping[str, str]) -> tuple[Artifact | None, list[Finding]]:
+                    facts: Mapping[str, str], measurement_files: Mapping[str, bytes],
+                    ) -> tuple[Artifact | None, list[Finding]]:
     try:
         front, body, body_line = split_front_matter(text, path)
     except FrontMatterProblem as problem:
@@ -212,6 +233,21 @@ def _parse_uncached(text: str, artifact_type: ArtifactType, artifact_id: str, pa
     body, problems = substitute(body, facts, path, body_line)
     if problems:
         return None, problems
+    measured, problems = _measurements(measurement_files, path)
     return Artifact(type=artifact_type, id=artifact_id, path=path, meta=meta, raw=document.data,
-                    body=body, body_line=body_line, lines=document), []
+                    body=body, body_line=body_line, lines=document, measurements=measured), problems
+
+
+def _measurements(files: Mapping[str, bytes], path: str) -> tuple[Measurements | None, list[Finding]]:
+    if not files:
+        return None, []
+    texts, problems = {}, []
+    for name, data in files.items():
+        text, problem = decode(data, name)
+        if problem:
+            problems.append(problem)
+        else:
+            texts[name] = text
+    measured, findings = measurements.read_measurements(texts, path)
+    return measured, problems + findings
 

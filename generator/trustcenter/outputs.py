@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 
 from .aibom import AIBOM_FILE, aibom, aibom_json
+from .charts import render_svg
 from .config import SiteConfig
 from .feed import FEED_FILE, atom_feed
 from .pages import HOME, Site
@@ -19,7 +20,7 @@ SECURITY_TXT_VALID_FOR = timedelta(days=365)   # RFC 9116 asks for an expiry und
 
 
 def machine_files(config: SiteConfig, site: Site, today: date) -> dict[str, bytes]:
-    """{path in the site: content} for every file that is not a page."""
+    """{path in the site: content} for every file that is not a page: charts included."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False,
                                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     base = config.site.url.rstrip("/") + "/"
@@ -34,4 +35,5 @@ def machine_files(config: SiteConfig, site: Site, today: date) -> dict[str, byte
             site=config.site, base=base, groups=catalogue).encode("utf-8"),
         ".well-known/security.txt": environment.get_template("security.txt.jinja").render(
             site=config.site, base=base, expires=expires).encode("utf-8"),
+        **{path: render_svg(chart) for path, chart in sorted(site.charts.items())},
     }

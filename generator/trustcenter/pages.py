@@ -10,14 +10,16 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from . import yamlsource
+from .charts import Chart
 from .config import SiteConfig
 from .controls import catalogue
 from .diff import body_diff, field_changes
 from .findings import TrustCenterError, error
 from .links import rewrite_links
 from .load import PAGES_FOLDER, Artifact, FrontMatterProblem, decode, split_front_matter
+from .performance import latest_view, performance_charts, performance_view
 from .publish import Published, PublishedVersion
-from .schema import ARTIFACT_TYPES, ArtifactType, ModelCardMeta, NoticeMeta
+from .schema import ARTIFACT_TYPES, ArtifactType, ModelCardMeta, NoticeMeta, SlaMeta
 
 HOME, CHANGES, FEEDBACK, CONTROLS = "index.md", "changes.md", "feedback.md", "controls.md"
 LATEST_CHANGES_ON_HOME = 6
@@ -61,6 +63,7 @@ class Site:
     pages: dict[str, PageSource]
     nav: list[dict[str, Any]]
     published: list[Published]
+    charts: dict[str, Chart] = field(default_factory=dict)   # SVG files the pages show, by site path
 
 
 # --- where things live ---------------------------------------------------------------------------
@@ -105,11 +108,11 @@ def build_site(root: Path, config: SiteConfig, published: list[Published], today
     def add(page: PageSource) -> None:
         pages[page.uri] = page
 
-    by_key = {item.key: item for item in published}
+    lookup = PublishedLookup({item.key: item for item in published})
     for item in published:
-        add(artifact_page(item, by_key, page_for_source, config))
+        add(artifact_page(item, lookup, page_for_source, config))
         for previous, version in zip((None, *item.versions), item.versions):
-            add(version_page(item, version, by_key, page_for_source, has_previous=previous is not None))
+            add(version_page(item, version, lookup, page_for_source, has_previous=previous is not None))
             if previous is not None:
                 add(diff_page(item, previous, version))
         if item.versions:
@@ -127,14 +130,14 @@ def build_site(root: Path, config: SiteConfig, published: list[Published], today
     add(controls_page(published))
     for page in free_pages.values():
         add(page)
-    return Site(pages, navigation(published, pages, free_pages), published)
+    return Site(pages, navigation(published, pages, free_pages), published, sla_charts(published))
 
 
-def artifact_page(item: Published, by_key: dict[str, Published], page_for_source: dict[str, str],
+def artifact_page(item: Published, lookup: PublishedLookup, page_for_source: dict[str, str],
                   config: SiteConfig) -> PageSource:
     shown = item.shown
     uri = artifact_uri(item)
-    data = _artifact_data(item, shown, by_key)
+    data = _artifact_data(item, shown, lookup)
     data["report_url"] = report_problem_url(config, item.key, str(shown.meta.version), shown.meta.title)
     data["draft"] = item.draft is not None
     data["pending"] = ([{"role": role, "status": item.draft.role_status(role)}
@@ -149,10 +152,10 @@ def artifact_page(item: Published, by_key: dict[str, Published], page_for_source
                       in_nav=not item.retired or item.draft is not None)
 
 
-def version_page(item: Published, version: PublishedVersion, by_key: dict[str, Published],
+def version_page(item: Published, version: PublishedVersion, lookup: PublishedLookup,
                  page_for_source: dict[str, str], has_previous: bool) -> PageSource:
     uri = version_uri(item, version)
-    data = _artifact_data(item, version.artifact, by_key, approvals=version.approvals)
+    data = _artifact_data(item, version.artifact, lookup, approvals=version.approvals)
     current = item.in_force or item.upcoming
     later = [v for v in item.versions if v.version > version.version]
     data["frozen"] = {"version": str(version.version),
@@ -170,7 +173,7 @@ def version_page(item: Published, version: PublishedVersion, by_key: dict[str, P
 @functools.lru_cache(maxsize=16384)  # artifacts are immutable: a preview reuses every diff it made
 def _diff_data(old: Artifact, new: Artifact) -> dict[str, Any]:
     return {
-        "fields": [asdict(change) for change in field_changes(old.raw, new.raw)],
+        "fields": [asdict(change) for change in field_changes(old.compared, new.compared)],
         "blocks": [{"kind": block.kind, "heading": block.heading,
                     "segments": [{"op": s.op, "text": s.text} for s in block.segments]}
                    for block in body_diff(old.body, new.body)],
@@ -209,7 +212,7 @@ def changelog_page(item: Published) -> PageSource:
                       "", data, in_nav=False, searchable=False)
 
 
-def _artifact_data(item: Published, shown: Artifact, by_key: dict[str, Published],
+def _artifact_data(item: Published, shown: Artifact, lookup: PublishedLookup,
                    approvals: tuple | None = None) -> dict[str, Any]:
     meta = shown.meta
     data: dict[str, Any] = {
@@ -231,8 +234,41 @@ def _artifact_data(item: Published, shown: Artifact, by_key: dict[str, Published
         data["metrics"] = metrics_table(meta)
         data["headline_metrics"] = data["metrics"][:HEADLINE_METRICS]
     if isinstance(meta, NoticeMeta):
-        data["affected"] = _references(meta.affected, by_key)
+        data["affected"] = _references(meta.affected, lookup.by_key)
+    if isinstance(meta, SlaMeta) and shown.measurements is not None:
+        data["performance"] = performance_view(meta, shown.measurements, _chart_folder(item, shown),
+                                               lookup.notice_links)
     return data
+
+
+def _chart_folder(item: Published, shown: Artifact) -> str:
+    """Charts belong to a version: beside its frozen page, which the current page shares."""
+    version = next((v for v in item.versions if v.artifact is shown), None)
+    return url_of(version_uri(item, version)) if version else url_of(artifact_uri(item)) + "draft/"
+
+
+def sla_charts(published: list[Published]) -> dict[str, Chart]:
+    """Every chart of every SLA version a page shows, by the site path it is written to."""
+    charts: dict[str, Chart] = {}
+    for item in published:
+        shown = [v.artifact for v in item.versions] + ([item.draft.artifact] if item.draft else [])
+        for artifact in shown:
+            if isinstance(artifact.meta, SlaMeta) and artifact.measurements is not None:
+                charts.update(performance_charts(artifact.meta, artifact.measurements,
+                                                 _chart_folder(item, artifact)))
+    return charts
+
+
+@dataclass
+class PublishedLookup:
+    """The published set by key, and what many pages look up in it, worked out once per build."""
+
+    by_key: dict[str, Published]
+
+    @functools.cached_property
+    def notice_links(self) -> dict[str, dict[str, Any]]:
+        return {p.id: {"title": p.shown.meta.title, "url": url_of(artifact_uri(p))}
+                for p in self.by_key.values() if p.type.name == "notice"}
 
 
 def report_problem_url(config: SiteConfig, key: str, version: str, title: str) -> str:
@@ -370,6 +406,7 @@ def home_page(config: SiteConfig, published: list[Published], intro: PageSource 
         "sla_targets": [{"service": p.in_force.artifact.meta.service,
                          "uptime": p.in_force.artifact.meta.uptime.target,
                          "window": p.in_force.artifact.meta.uptime.window,
+                         "latest": latest_view(p.in_force.artifact.meta, p.in_force.artifact.measurements),
                          "title": p.in_force.artifact.meta.title, "url": url_of(artifact_uri(p))}
                         for p in in_force if p.type.name == "sla"],
         "latest_notices": [{"title": p.in_force.artifact.meta.title,

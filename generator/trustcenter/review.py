@@ -73,7 +73,7 @@ def review(root: Path, config, today: date, base: str) -> Review:
                                           findings=_blocking(result, before.artifact.path)))
             continue
         seen.add(after.key)
-        if before.artifact.raw == after.raw and before.artifact.body == after.body:
+        if before.artifact.compared == after.compared and before.artifact.body == after.body:
             continue
         reviews.append(_artifact_review(result, after, before.artifact, rules, config, today,
                                         "renamed" if after.path != before.artifact.path else "changed"))
@@ -91,7 +91,7 @@ def _artifact_review(result: CheckResult, after, before, rules, config, today, c
         key=after.key, path=after.path, title=after.meta.title, change=change,
         old_version=str(before.meta.version) if before else None,
         new_version=str(after.meta.version), status=after.meta.status.value,
-        fields=field_changes(before.raw if before else {}, after.raw),
+        fields=field_changes(before.compared if before else {}, after.compared),
         text=[b for b in body_diff(before.body if before else "", after.body) if b.kind != "equal"],
         roles={role: state.role_status(role) for role in state.required_roles},
         claims=assessments, findings=_blocking(result, after.path), publishable=state.publishable)

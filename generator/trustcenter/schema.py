@@ -11,7 +11,7 @@ from functools import total_ordering
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, field_validator
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, field_validator, model_validator
 from pydantic_core import core_schema
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -20,10 +20,46 @@ _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
 @total_ordering
-class Version:
+class _WrittenValue:
+    """A value written as text (a version, a period): ordered and equal by `key`, serialised as text."""
+
+    __slots__ = ()
+    PATTERN: re.Pattern
+
+    @property
+    def key(self) -> tuple:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}('{self}')"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, type(self)) and self.key == other.key
+
+    def __lt__(self, other: _WrittenValue) -> bool:
+        return self.key < other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    @classmethod
+    def parse(cls, value: Any) -> _WrittenValue:
+        return value if isinstance(value, cls) else cls(str(value))  # type: ignore[call-arg]
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler):
+        return core_schema.no_info_plain_validator_function(
+            cls.parse,
+            json_schema_input_schema=core_schema.str_schema(pattern=cls.PATTERN.pattern),
+            serialization=core_schema.plain_serializer_function_ser_schema(str),
+        )
+
+
+class Version(_WrittenValue):
     """A semantic version MAJOR.MINOR.PATCH, ordered numerically (1.10.0 > 1.9.0)."""
 
     __slots__ = ("major", "minor", "patch", "key")
+    PATTERN = _SEMVER
 
     def __init__(self, text: str):
         match = _SEMVER.match(text)
@@ -35,35 +71,12 @@ class Version:
     def __str__(self) -> str:
         return f"{self.major}.{self.minor}.{self.patch}"
 
-    def __repr__(self) -> str:
-        return f"Version('{self}')"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Version) and self.key == other.key
-
-    def __lt__(self, other: Version) -> bool:
-        return self.key < other.key
-
-    def __hash__(self) -> int:
-        return hash(self.key)
-
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler):
-        def parse(value: Any) -> Version:
-            if isinstance(value, Version):
-                return value
-            if not isinstance(value, str):
-                raise ValueError(
-                    f"a version must be written as text MAJOR.MINOR.PATCH, not {value!r}"
-                    " (YAML reads 1.0 as a number: write 1.0.0)"
-                )
-            return cls(value)
-
-        return core_schema.no_info_plain_validator_function(
-            parse,
-            json_schema_input_schema=core_schema.str_schema(pattern=_SEMVER.pattern),
-            serialization=core_schema.plain_serializer_function_ser_schema(str),
-        )
+    def parse(cls, value: Any) -> Version:
+        if not isinstance(value, (str, Version)):
+            raise ValueError(f"a version must be written as text MAJOR.MINOR.PATCH, not {value!r}"
+                             " (YAML reads 1.0 as a number: write 1.0.0)")
+        return super().parse(value)  # type: ignore[return-value]
 
 
 class Status(str, Enum):
@@ -275,6 +288,13 @@ class LatencyTarget(Strict):
     name: Text = Field(description="What is measured, e.g. 'API response, p95'")
     target_ms: Annotated[int, Field(gt=0)]
     scope: str | None = None
+    reported: bool = Field(False, description="The measurements' latency_p95_ms column is held "
+                                              "against this target (at most one may be reported)")
+
+
+class ErrorRateTarget(Strict):
+    target: Annotated[float, Field(ge=0, le=100, description="Percent of requests, at most, e.g. 0.5")]
+    measurement: str | None = Field(None, description="What counts as an error")
 
 
 class SupportTarget(Strict):
@@ -293,10 +313,104 @@ class SlaMeta(ArtifactMeta):
     service: Text
     uptime: UptimeTarget
     latency: list[LatencyTarget] = []
+    error_rate: ErrorRateTarget | None = None
     support: list[SupportTarget] = []
     exclusions: list[Text] = []
     credits: list[ServiceCredit] = []
     data_retention: Text
+
+    @field_validator("latency")
+    @classmethod
+    def _one_reported_latency(cls, value: list[LatencyTarget]) -> list[LatencyTarget]:
+        if sum(target.reported for target in value) > 1:
+            raise ValueError("only one latency target may be `reported: true`: the measurements "
+                             "have one latency_p95_ms column")
+        return value
+
+    @property
+    def reported_latency(self) -> LatencyTarget | None:
+        """The latency target the measurements' p95 column is held against, if the SLA names one."""
+        return next((target for target in self.latency if target.reported), None)
+
+
+# A measurement period: a calendar month (2026-03) or quarter (2026-Q1).
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")  # not the locale's: builds reproduce
+_PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
+
+
+class Period(_WrittenValue):
+    """A calendar month or quarter, as the half-open date range [start, end)."""
+
+    __slots__ = ("label", "start", "end")
+    PATTERN = _PERIOD
+
+    def __init__(self, text: str):
+        match = _PERIOD.match(text)
+        if not match:
+            raise ValueError(f"'{text}' is not a period: write a month as YYYY-MM (2026-03) "
+                             "or a quarter as YYYY-Qn (2026-Q1)")
+        year = int(match.group(1))
+        first_month = int(match.group(2)) if match.group(2) else 3 * int(match.group(3)) - 2
+        after = first_month + (1 if match.group(2) else 3)
+        self.label = text
+        self.start = date(year, first_month, 1)
+        self.end = date(year + (after - 1) // 12, (after - 1) % 12 + 1, 1)
+
+    @property
+    def key(self) -> tuple[date, date]:
+        return (self.start, self.end)
+
+    @property
+    def is_month(self) -> bool:
+        return "Q" not in self.label
+
+    @property
+    def name(self) -> str:
+        """How a reader says it: 'March 2026' or 'Q1 2026'."""
+        if self.is_month:
+            return f"{MONTH_NAMES[self.start.month - 1]} {self.start.year}"
+        return f"{self.label[5:]} {self.start.year}"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Milliseconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+NoticeId = Annotated[str, Field(pattern=SLUG)]
+
+
+class MeasurementRow(Strict):
+    """One row of an SLA's measurement file: what was delivered in one period."""
+
+    period: Period
+    uptime_percent: Percent
+    latency_p50_ms: Milliseconds | None = None
+    latency_p95_ms: Milliseconds | None = None
+    error_rate_percent: Percent | None = None
+    incidents: Annotated[int, Field(ge=0)] | None = None
+    notices: list[NoticeId] = Field([], description="Ids of the notices that explain this period, "
+                                                     "separated by spaces")
+    notes: Annotated[str, Field(max_length=500, pattern=r"^[^<>]*$")] = ""
+
+    @field_validator("notices", mode="before")
+    @classmethod
+    def _split_notices(cls, value: Any) -> Any:
+        return value.split() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _p50_within_p95(self) -> MeasurementRow:
+        if (self.latency_p50_ms is not None and self.latency_p95_ms is not None
+                and self.latency_p50_ms > self.latency_p95_ms):
+            raise ValueError(f"latency_p50_ms ({self.latency_p50_ms:g}) is above latency_p95_ms "
+                             f"({self.latency_p95_ms:g}): a median cannot exceed the 95th percentile")
+        return self
+
+
+MEASUREMENT_COLUMNS = tuple(MeasurementRow.model_fields)
+REQUIRED_MEASUREMENT_COLUMNS = tuple(name for name, spec in MeasurementRow.model_fields.items()
+                                     if spec.is_required())
 
 
 # --- disclosure -----------------------------------------------------------------------------

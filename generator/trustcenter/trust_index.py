@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .config import SiteConfig
+from .load import Artifact
+from .measurements import misses, outcomes
 from .pages import Site, artifact_uri, changelog_uri, diff_uri, url_of, version_uri
+from .schema import SlaMeta
 
 INDEX_FILE, SCHEMA_FILE = "trust.json", "trust.schema.json"
 
@@ -36,6 +39,34 @@ class IndexVersion(_Model):
     approvals: list[IndexApproval]
 
 
+class IndexPeriod(_Model):
+    period: str = Field(description="A calendar month YYYY-MM or quarter YYYY-Qn")
+    start: date
+    end: date = Field(description="The last day of the period")
+    uptime_percent: float
+    latency_p50_ms: float | None
+    latency_p95_ms: float | None
+    error_rate_percent: float | None
+    incidents: int | None
+    notices: list[str] = Field(description="TYPE/ID of the notices that explain the period")
+    notes: str
+    met: bool | None = Field(description="Every target the SLA states was met; null if none applies")
+    missed: list[str] = Field(description="The metrics that missed their target")
+
+
+class IndexTargets(_Model):
+    uptime_percent: float = Field(description="At least")
+    latency_p95_ms: float | None = Field(description="At most; the SLA's reported latency target")
+    latency_name: str | None
+    error_rate_percent: float | None = Field(description="At most")
+
+
+class IndexMeasurements(_Model):
+    version: str = Field(description="The SLA version these measurements were approved with")
+    targets: IndexTargets
+    periods: list[IndexPeriod] = Field(description="Oldest first")
+
+
 class IndexArtifact(_Model):
     type: str
     id: str
@@ -48,6 +79,8 @@ class IndexArtifact(_Model):
     current_version: str | None = Field(description="The version in force; null if only upcoming")
     retired: bool
     versions: list[IndexVersion]
+    measurements: IndexMeasurements | None = Field(
+        None, description="An SLA's measured performance, as approved with the version shown")
 
 
 class IndexSite(_Model):
@@ -90,7 +123,7 @@ def trust_index(config: SiteConfig, site: Site, today: date) -> TrustIndex:
             audience=shown.meta.audience.value, controls=list(shown.meta.controls),
             url=base + url_of(artifact_uri(item)), changelog_url=base + url_of(changelog_uri(item)),
             current_version=str(item.in_force.version) if item.in_force else None,
-            retired=item.retired, versions=versions))
+            retired=item.retired, versions=versions, measurements=_measurements(shown)))
     info = config.site
     return TrustIndex.model_validate({
         "$schema": base + SCHEMA_FILE,
@@ -98,6 +131,28 @@ def trust_index(config: SiteConfig, site: Site, today: date) -> TrustIndex:
                           contact_email=info.contact_email, feedback_url=info.feedback_url),
         "artifacts": artifacts,
     })
+
+
+def _measurements(artifact: Artifact) -> IndexMeasurements | None:
+    meta = artifact.meta
+    if not isinstance(meta, SlaMeta) or artifact.measurements is None:
+        return None
+    latency = meta.reported_latency
+    periods = []
+    for entry in artifact.measurements.entries:
+        row = entry.row
+        judged = [o.met for o in outcomes(meta, row) if o.met is not None]
+        periods.append(IndexPeriod(
+            period=str(row.period), start=row.period.start, end=row.period.end - timedelta(days=1),
+            uptime_percent=row.uptime_percent, latency_p50_ms=row.latency_p50_ms,
+            latency_p95_ms=row.latency_p95_ms, error_rate_percent=row.error_rate_percent,
+            incidents=row.incidents, notices=[f"notice/{n}" for n in row.notices], notes=row.notes,
+            met=all(judged) if judged else None, missed=[o.metric.key for o in misses(meta, row)]))
+    targets = IndexTargets(uptime_percent=meta.uptime.target,
+                           latency_p95_ms=latency.target_ms if latency else None,
+                           latency_name=latency.name if latency else None,
+                           error_rate_percent=meta.error_rate.target if meta.error_rate else None)
+    return IndexMeasurements(version=str(meta.version), targets=targets, periods=periods)
 
 
 def index_json(index: TrustIndex) -> bytes:
