@@ -95,9 +95,7 @@ def _artifact_claims(artifact: Artifact, rules: tuple[Rule, ...]) -> tuple[Claim
     return _claims_in(texts, described_in, rules)
 
 
-@lru_cache(maxsize=16384)
 def _claims_in(texts: tuple[tuple[int, str], ...], described_in: str, rules: tuple[Rule, ...]) -> tuple[Claim, ...]:
-    # Approval state and the check both ask for an artifact's claims: the answer is worked out once.
     claims: list[Claim] = []
     everything = "\n".join(text for _, text in texts).lower()
     # Most artifacts claim nothing: rules none of whose trigger words occur are not searched at all.

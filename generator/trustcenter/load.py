@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,19 +191,23 @@ def parse_artifact(text: str, artifact_type: ArtifactType, artifact_id: str, pat
     An SLA's measurement files (bytes by repository path) are read with it; their problems come
     back as findings beside the artifact, which still loads.
     """
-    artifact, findings = _parse(text, artifact_type.name, artifact_id, path, tuple(sorted(facts.items())),
-                                tuple(sorted(measurement_files.items())))
+    # Every committed version is parsed for the history, and a live preview parses everything again
+    # on each save: the same text, path, facts and measurements always give the same (immutable)
+    # result. The key holds a hash of the text, not the text.
+    key = (hashlib.sha256(text.encode("utf-8")).digest(), artifact_type.name, artifact_id, path,
+           tuple(sorted(facts.items())), tuple((name, hashlib.sha256(data).digest())
+                                               for name, data in sorted(measurement_files.items())))
+    if key not in _parsed:
+        if len(_parsed) >= _PARSED_KEPT:
+            _parsed.clear()
+        artifact, findings = _parse_uncached(text, artifact_type, artifact_id, path, facts, measurement_files)
+        _parsed[key] = (artifact, tuple(findings))
+    artifact, findings = _parsed[key]
     return artifact, list(findings)
 
 
-# Every committed version is parsed for the history, and a live preview parses everything again on
-# each save: the same text, path, facts and measurements always give the same (immutable) result.
-@functools.lru_cache(maxsize=32768)
-def _parse(text: str, type_name: str, artifact_id: str, path: str, fact_items: tuple[tuple[str, str], ...],
-           measurement_items: tuple[tuple[str, bytes], ...]) -> tuple[Artifact | None, tuple[Finding, ...]]:
-    artifact, findings = _parse_uncached(text, ARTIFACT_TYPES[type_name], artifact_id, path,
-                                         dict(fact_items), dict(measurement_items))
-    return artifact, tuple(findings)
+_PARSED_KEPT = 50_000
+_parsed: dict[tuple, tuple[Artifact | None, tuple[Finding, ...]]] = {}
 
 
 def _parse_uncached(text: str, artifact_type: ArtifactType, artifact_id: str, path: str,

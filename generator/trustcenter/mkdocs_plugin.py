@@ -119,6 +119,11 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
         return markdown
 
     def on_page_content(self, html: str, *, page, config, files) -> str:
+        if self.rendered is None:
+            # MkDocs renders every page before it writes any, and keeps every page object to the
+            # end of the build: what a page no longer needs is let go, here and once it is written.
+            page.markdown, page.file.content_string = None, ""
+            self.site.pages[page.file.src_uri].body = ""
         return markup.sanitise(html)
 
     def on_page_context(self, context, *, page, config, nav):
@@ -133,6 +138,9 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
         # Anchors that theme templates add (a model card's #metrics) are valid link targets too.
         if page.present_anchor_ids is not None:
             page.present_anchor_ids |= markup.element_ids(output)
+        if self.rendered is None:
+            page.content, page.meta = None, {}
+            self.site.pages[page.file.src_uri].data = {}
         return markup.with_content_security_policy(output)
 
     @event_priority(50)  # before the search plugin writes its index

@@ -124,12 +124,23 @@ _STR = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")}
 
 
+_PATHS: dict[Path, Path] = {}
+
+
+def _shared(path: Path) -> Path:
+    """One tuple for each path however many documents have it: every version of every artifact
+    has `("changelog", 0, "version")`, and the history holds them all."""
+    if len(_PATHS) > 100_000:
+        _PATHS.clear()
+    return _PATHS.setdefault(path, path)
+
+
 def _build(loader, node: Node, path: Path, lines: dict[Path, int], seen: set[int]) -> Any:
     """Plain data from the node tree, recording the line of every key and item on the way."""
     if id(node) in seen:  # the same node twice: an alias of an anchor
         raise YamlProblem("yaml-alias", node.start_mark.line + 1, _ALIAS_MESSAGE)
     seen.add(id(node))
-    lines[path] = node.start_mark.line + 1
+    lines[_shared(path)] = node.start_mark.line + 1
     if node.tag not in _PLAIN_TAGS:
         raise YamlProblem("yaml-syntax", node.start_mark.line + 1,
                           f"the tag '{node.tag}' is not allowed: front matter holds plain text, "
@@ -154,7 +165,7 @@ def _build(loader, node: Node, path: Path, lines: dict[Path, int], seen: set[int
         keys[key] = line
         data[key if key_node.tag == _STR else loader.construct_object(key_node)] = \
             _build(loader, value_node, path + (key,), lines, seen)
-        lines[path + (key,)] = line
+        lines[_shared(path + (key,))] = line
     return data
 
 
