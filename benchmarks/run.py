@@ -62,7 +62,7 @@ from trustcenter.history import read_history
 from trustcenter.load import load_artifacts
 from trustcenter.config import load_config
 root = Path(sys.argv[1])
-keys = [artifact.key for artifact in load_artifacts(root, load_config(root)).artifacts]
+keys = [artifact.key for artifact in load_artifacts(root, load_config(root).fact_values).artifacts]
 start = time.perf_counter()
 history = read_history(root)
 revisions = sum(len(history.of(key)) for key in keys)
