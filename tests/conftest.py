@@ -168,15 +168,20 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
                           env={**os.environ, **(env or {})})
 
 
-@pytest.fixture
-def tc(tmp_path: Path) -> TrustCenter:
+def new_trust_center(root: Path) -> TrustCenter:
     """A trust center in a fresh git repository whose first commit holds the configuration."""
-    center = TrustCenter(tmp_path / "trust")
+    center = TrustCenter(root)
     center.root.mkdir()
     center.write_config()
     center.git("init", "-q", "-b", "main")
     center.commit("Configuration", when="2026-01-01T09:00:00Z")
     return center
+
+
+@pytest.fixture
+def tc(tmp_path: Path) -> TrustCenter:
+    """A trust center in a fresh git repository whose first commit holds the configuration."""
+    return new_trust_center(tmp_path / "trust")
 
 
 def html(path: Path) -> BeautifulSoup:

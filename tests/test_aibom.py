@@ -7,7 +7,7 @@ import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
-from conftest import TrustCenter, html, run_cli
+from conftest import html, new_trust_center, run_cli
 
 EPOCH = "1780272000"   # 2026-06-01
 
@@ -20,12 +20,7 @@ def validation_error(text: str) -> str | None:
 
 @pytest.fixture(scope="module")
 def center(tmp_path_factory):
-    root = tmp_path_factory.mktemp("aibom") / "trust"
-    root.mkdir()
-    tc = TrustCenter(root)
-    tc.write_config()
-    tc.git("init", "-q", "-b", "main")
-    tc.commit("Configuration", when="2026-01-01T09:00:00Z")
+    tc = new_trust_center(tmp_path_factory.mktemp("aibom") / "trust")
     tc.publish("model-card", "support-reply", title="Support reply model", users=["Support agents"],
                license="apache-2.0", tags=["support", "drafting"], base_model="mistralai/Mistral-7B-v0.1",
                pipeline_tag="text-generation", datasets=["acme/tickets"])

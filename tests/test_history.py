@@ -10,7 +10,7 @@ import feedparser
 import jsonschema
 import pytest
 
-from conftest import CLI, TrustCenter, all_site_text, git, html, run_cli, text_of
+from conftest import CLI, TrustCenter, all_site_text, git, html, new_trust_center, run_cli, text_of
 
 APRIL = "1775001600"      # 2026-04-01T00:00:00Z: the build date of most builds here
 JUNE = "1780272000"       # 2026-06-01T00:00:00Z: after the model card's upcoming version
@@ -38,11 +38,7 @@ def publish_privacy(tc, upto):
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory):
     """A trust center whose history has edits, bumps, a rename, a retirement, a draft and a future version."""
-    tc = TrustCenter(tmp_path_factory.mktemp("history") / "trust")
-    tc.root.mkdir()
-    tc.write_config()
-    git(tc.root, "init", "-q", "-b", "main")
-    tc.commit("Configuration", when="2026-01-01T09:00:00Z")
+    tc = new_trust_center(tmp_path_factory.mktemp("history") / "trust")
     publish_privacy(tc, 0)
     tc.publish("sla", "uptime", title="Uptime SLA", effective="2026-01-10")
     tc.publish("model-card", "reply", title="Reply assistant", effective="2026-01-10")

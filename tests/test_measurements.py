@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import jsonschema
 import pytest
 
-from conftest import TrustCenter, git, html, run_cli, text_of
+from conftest import TrustCenter, html, new_trust_center, run_cli, text_of
 from trustcenter.approval import artifact_digest, digest_of
 from trustcenter.history import read_history
 from trustcenter.load import load_artifacts
@@ -222,11 +222,7 @@ def test_a_period_that_has_not_ended_is_a_warning(tc):
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """An SLA with 15 months of measurements, one missed month explained by a notice, in git."""
-    tc = TrustCenter(tmp_path_factory.mktemp("measured") / "trust")
-    tc.root.mkdir()
-    tc.write_config()
-    git(tc.root, "init", "-q", "-b", "main")
-    tc.commit("Configuration", when="2026-01-01T09:00:00Z")
+    tc = new_trust_center(tmp_path_factory.mktemp("measured") / "trust")
     tc.publish("notice", "feb-outage", title="API outage, 17 February 2026", affected=["sla/api"],
                effective="2026-02-18")
     measured_sla(tc)

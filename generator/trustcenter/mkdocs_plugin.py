@@ -54,14 +54,13 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
     prepared: Prepared | None = None
     site: Site | None = None
     files: dict[str, bytes] = {}
-    # With on_startup defined, MkDocs keeps this plugin from one rebuild of `serve` to the next.
-    incremental = False
+    # With on_startup defined, MkDocs keeps this plugin from one rebuild of `serve` to the next;
+    # `rendered` is set only there, where unchanged pages are not rendered again.
     rendered: RenderedPages | None = None
     _search_mark = 0
 
     def on_startup(self, *, command, dirty) -> None:
-        self.incremental = command == "serve" and dirty
-        self.rendered = RenderedPages() if self.incremental else None
+        self.rendered = RenderedPages() if command == "serve" and dirty else None
 
     def root(self, config) -> Path:
         if self.config.root:
@@ -129,7 +128,7 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
     def on_page_context(self, context, *, page, config, nav):
         # The search plugin runs first and indexes the page: its new entries are this page's.
         if self.rendered is not None:
-            entries = _search_index(config).entries
+            entries = _search(config).search_index.entries
             self.rendered.rendered(self.site.pages[page.file.src_uri], entries[self._search_mark:])
             self._search_mark = len(entries)
         return context
@@ -150,7 +149,7 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
             for uri in self.rendered.finish(self.site):
                 gone = Path(File(uri, None, config.site_dir, config.use_directory_urls).abs_dest_path)
                 gone.unlink(missing_ok=True)
-            search = config.plugins["material/search"]
+            search = _search(config)
             search.search_index.entries = self.rendered.search_entries(self.site)
             search.search_index_prev = None
         for name, content in self.files.items():
@@ -166,5 +165,5 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
         return server
 
 
-def _search_index(config):
-    return config.plugins["material/search"].search_index
+def _search(config):
+    return config.plugins["material/search"]

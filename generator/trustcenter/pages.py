@@ -371,6 +371,7 @@ def published_by_type(published: list[Published]) -> list[dict[str, Any]]:
         items = [p for p in published if p.type is artifact_type and not (p.retired and p.draft is None)]
         if items:
             groups.append({
+                "type": artifact_type.name,
                 "label": artifact_type.label_plural,
                 "url": url_of(type_index_uri(artifact_type)) if len(items) > NAV_SECTION_LIMIT else None,
                 "entries": [{"title": p.shown.meta.title, "summary": p.shown.meta.summary,
@@ -384,8 +385,7 @@ def published_by_type(published: list[Published]) -> list[dict[str, Any]]:
 
 def type_index_pages(groups: list[dict[str, Any]]) -> list[PageSource]:
     """A page listing every artifact of a type, for the types too long to list in the navigation."""
-    by_label = {t.label_plural: t for t in ARTIFACT_TYPES.values()}
-    return [PageSource(type_index_uri(by_label[group["label"]]), group["label"], "catalogue.html", "",
+    return [PageSource(type_index_uri(ARTIFACT_TYPES[group["type"]]), group["label"], "catalogue.html", "",
                        {"kind": "catalogue", "group": group})
             for group in groups if group["url"]]
 
