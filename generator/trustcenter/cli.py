@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from datetime import date
@@ -12,6 +13,7 @@ from . import __version__, report
 from .findings import ConfigError, TrustCenterError, error
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+GC_THRESHOLDS = (50_000, 20, 50)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE
+    # Every command builds many small objects that live until it ends (artifacts, their parsed
+    # front matter, pages); the default thresholds rescan them again and again as they pile up.
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         return args.run(args)
     except ConfigError as exc:

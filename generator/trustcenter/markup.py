@@ -6,6 +6,7 @@ import base64
 import functools
 import hashlib
 import html
+import itertools
 import re
 import threading
 from html.parser import HTMLParser
@@ -79,7 +80,7 @@ class UnsafeMarkup:
 
 _CODE_SPAN = re.compile(r"(`+)[^`\n]*?\1")
 _LINK_TARGET = re.compile(r"\]\(\s*<?([^)>\s]+)")
-_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?([^>\s]+)")
+_REFERENCE = re.compile(r"^[ \t]{0,3}\[[^\]]+\]:\s*<?([^>\s]+)", re.MULTILINE)
 _ATTR_LIST = re.compile(r"\{:?([^}\n]*)\}")
 _ATTRIBUTE = re.compile(r"([A-Za-z_:][-\w:.]*)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s}]+)")
 
@@ -92,22 +93,31 @@ def unsafe_markup(body: str) -> list[UnsafeMarkup]:
     fast and gives exact lines; the build sanitises the rendered page as well, whatever this finds.
     """
     text = _without_code(body)
-    scanner = _Scanner()
-    scanner.feed(text)
-    scanner.close()
-    found = scanner.found
-    for number, line in enumerate(text.split("\n"), 1):
-        targets = _LINK_TARGET.findall(line) + _REFERENCE.findall(line)
-        found += [UnsafeMarkup(number, f"a {scheme}: URL in a link is not allowed")
-                  for scheme in filter(None, map(_forbidden_scheme, targets))]
-        for attributes in _ATTR_LIST.findall(line):
-            for name, value in _ATTRIBUTE.findall(attributes):
-                found += _attribute_problems(number, "an attribute list", name.lower(), value.strip("'\""))
+    found: list[UnsafeMarkup] = []
+    if "<" in text:
+        scanner = _Scanner()
+        scanner.feed(text)
+        scanner.close()
+        found = scanner.found
+    for match in itertools.chain(_LINK_TARGET.finditer(text), _REFERENCE.finditer(text)):
+        scheme = _forbidden_scheme(match.group(1))
+        if scheme:
+            found.append(UnsafeMarkup(_line_at(text, match.start(1)), f"a {scheme}: URL in a link is not allowed"))
+    for match in _ATTR_LIST.finditer(text):
+        for name, value in _ATTRIBUTE.findall(match.group(1)):
+            found += _attribute_problems(_line_at(text, match.start()), "an attribute list", name.lower(),
+                                         value.strip("'\""))
     return sorted(found, key=lambda problem: problem.line)
+
+
+def _line_at(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
 
 
 def _without_code(body: str) -> str:
     """The body with code blocks and code spans blanked out, lines kept in place."""
+    if "`" not in body and "~~~" not in body:
+        return body
     lines, fenced = [], False
     for line in body.split("\n"):
         if line.lstrip().startswith(("```", "~~~")):

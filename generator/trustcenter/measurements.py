@@ -71,9 +71,11 @@ def measurement_folder(artifact_path: str) -> str:
 
 def owner_of(path: str) -> str | None:
     """The SLA file that a measurement file belongs to, or None if `path` is no measurement file."""
+    if not path.endswith(".csv"):
+        return None
     folder, _, name = path.rpartition("/")
     artifact_folder, _, leaf = folder.rpartition("/")
-    if leaf != MEASUREMENTS_FOLDER or not name.endswith(".csv"):
+    if leaf != MEASUREMENTS_FOLDER:
         return None
     if artifact_folder.rpartition("/")[0] != MEASURED_TYPE.folder:
         return None

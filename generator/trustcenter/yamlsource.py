@@ -32,6 +32,7 @@ class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ign
 
 
 MAX_DEPTH = 64
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 _ALIAS_MESSAGE = "anchors and aliases (&name, *name) are not allowed in front matter"
 
 # Keep every implicit resolver but timestamps and YAML 1.1 booleans.
@@ -43,6 +44,26 @@ _StrictLoader.yaml_implicit_resolvers = {
 _StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+
+# libyaml's composer calls back into Python for the tag of every node. PyYAML's generic resolver
+# also walks path resolvers, which this loader has none of: a table by first character is enough.
+_RESOLVERS = {first: tuple(resolvers + _StrictLoader.yaml_implicit_resolvers.get(None, []))
+              for first, resolvers in _StrictLoader.yaml_implicit_resolvers.items()}
+
+
+def _resolve(self, kind, value, implicit):
+    if kind is ScalarNode:
+        if implicit[0]:
+            for tag, pattern in _RESOLVERS.get(value[:1], ()):
+                if pattern.match(value):
+                    return tag
+        return _STR
+    return _SEQ if kind is SequenceNode else _MAP
+
+
+_StrictLoader.resolve = _resolve
+_StrictLoader.descend_resolver = lambda self, parent, index: None
+_StrictLoader.ascend_resolver = lambda self: None
 
 
 @dataclass
@@ -72,8 +93,10 @@ def parse(text: str) -> YamlDocument:
         node = loader.get_single_node()
         if node is None:
             return YamlDocument(None, {(): 1})
+        if len(_PATHS) > _PATHS_KEPT:
+            _PATHS.clear()
         lines: dict[Path, int] = {}
-        data = _build(loader, node, (), lines, set())
+        data = _build(loader, node, (), lines)
     except YamlProblem:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -105,13 +128,18 @@ def _refuse_anchors(text: str) -> None:
         return  # the parse proper reports it, with its line
 
 
+_INDENTS = re.compile(r"^[ -]+", re.MULTILINE)
+
+
 def _check_depth(text: str) -> None:
     """Refuse nesting deeper than any front matter needs, before a parser recurses into it."""
-    deepest = max((len(m.group(0)) // 2 for m in re.finditer(r"^[ -]+", text, re.MULTILINE)), default=0)
+    deepest = max(map(len, _INDENTS.findall(text)), default=0) // 2
     if deepest > MAX_DEPTH:
         line = next(n for n, row in enumerate(text.split("\n"), 1)
                     if (len(row) - len(row.lstrip(" -"))) // 2 == deepest)
         raise YamlProblem("yaml-too-deep", line, f"nested more than {MAX_DEPTH} levels deep")
+    if "[" not in text and "{" not in text:
+        return
     depth = 0
     for bracket in re.finditer(r"[\[\]{}]", text):
         depth = depth + 1 if bracket.group(0) in "[{" else max(depth - 1, 0)
@@ -120,27 +148,22 @@ def _check_depth(text: str) -> None:
             raise YamlProblem("yaml-too-deep", line, f"nested more than {MAX_DEPTH} levels deep")
 
 
-_STR = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")}
 
 
+# One tuple for each path however many documents have it: every version of every artifact has
+# `("changelog", 0, "version")`, and the history holds them all.
 _PATHS: dict[Path, Path] = {}
+_PATHS_KEPT = 100_000
 
 
-def _shared(path: Path) -> Path:
-    """One tuple for each path however many documents have it: every version of every artifact
-    has `("changelog", 0, "version")`, and the history holds them all."""
-    if len(_PATHS) > 100_000:
-        _PATHS.clear()
-    return _PATHS.setdefault(path, path)
+def _build(loader, node: Node, path: Path, lines: dict[Path, int]) -> Any:
+    """Plain data from the node tree, recording the line of every key and item on the way.
 
-
-def _build(loader, node: Node, path: Path, lines: dict[Path, int], seen: set[int]) -> Any:
-    """Plain data from the node tree, recording the line of every key and item on the way."""
-    if id(node) in seen:  # the same node twice: an alias of an anchor
-        raise YamlProblem("yaml-alias", node.start_mark.line + 1, _ALIAS_MESSAGE)
-    seen.add(id(node))
-    lines[_shared(path)] = node.start_mark.line + 1
+    No node is reached twice: anchors are refused before composing, and without an anchor there
+    is no alias.
+    """
+    lines[_PATHS.setdefault(path, path)] = node.start_mark.line + 1
     if node.tag not in _PLAIN_TAGS:
         raise YamlProblem("yaml-syntax", node.start_mark.line + 1,
                           f"the tag '{node.tag}' is not allowed: front matter holds plain text, "
@@ -148,7 +171,7 @@ def _build(loader, node: Node, path: Path, lines: dict[Path, int], seen: set[int
     if isinstance(node, ScalarNode):
         return node.value if node.tag == _STR else loader.construct_object(node)
     if isinstance(node, SequenceNode):
-        return [_build(loader, item, path + (index,), lines, seen) for index, item in enumerate(node.value)]
+        return [_build(loader, item, path + (index,), lines) for index, item in enumerate(node.value)]
     if not isinstance(node, MappingNode):
         return loader.construct_object(node)
     data: dict[Any, Any] = {}
@@ -164,8 +187,8 @@ def _build(loader, node: Node, path: Path, lines: dict[Path, int], seen: set[int
                               f"duplicate key '{key}' (first given on line {keys[key]})")
         keys[key] = line
         data[key if key_node.tag == _STR else loader.construct_object(key_node)] = \
-            _build(loader, value_node, path + (key,), lines, seen)
-        lines[_shared(path + (key,))] = line
+            _build(loader, value_node, path + (key,), lines)
+        lines[_PATHS.setdefault(path + (key,), path + (key,))] = line
     return data
 
 
