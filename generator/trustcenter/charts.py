@@ -11,6 +11,7 @@ series, its companion, the target line and the missed points carry the ids `meas
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 from dataclasses import dataclass
@@ -61,6 +62,7 @@ class Chart:
     bars: bool = False                    # counts are drawn as bars
 
 
+@functools.lru_cache(maxsize=1024)  # drawn once per content: a live preview rebuilds on every save
 def render_svg(chart: Chart) -> bytes:
     """The chart as SVG bytes, its numbers written as the page's tables write them."""
     import matplotlib

@@ -91,11 +91,28 @@ class GitError(Exception):
 
 
 def read_history(root: Path) -> History:
-    """Every committed revision of every artifact under `root`."""
+    """Every committed revision of every artifact under `root`.
+
+    Committed history changes only with a new commit: while HEAD is the same, the last history read
+    for `root` (with every revision parsed so far) is the answer. A live preview reads it on every save.
+    """
     try:
         repo = _Repository.open(root)
     except GitError as exc:
         return History(notice=f"no version history: {exc}; the site shows the working tree only")
+    seen = _last_read.get(root)
+    if seen is not None and seen[0] == repo:
+        return seen[1]
+    history = _read(repo)
+    _last_read.clear()  # one repository at a time: the cache serves a preview, not a library
+    _last_read[root] = (repo, history)
+    return history
+
+
+_last_read: dict[Path, tuple[_Repository, History]] = {}
+
+
+def _read(repo: _Repository) -> History:
     if repo.shallow:
         notice = ("this is a shallow clone: only the history it holds is shown "
                   "(fetch with full history, e.g. `fetch-depth: 0`, to see every version)")
@@ -209,11 +226,12 @@ def _revision(data: bytes | None, path: str, commit: str, committed: datetime,
     return Revision(artifact, artifact_digest(artifact), publishable, commit, committed)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Repository:
     root: Path
     prefix: str          # the trust center's folder inside the git work tree, '' or 'sub/'
     shallow: bool
+    head: str            # the commit checked out
 
     @classmethod
     def open(cls, root: Path) -> _Repository:
@@ -221,7 +239,7 @@ class _Repository:
         lines = output.splitlines()
         if len(lines) < 3:
             raise GitError("git gave no answer about this repository")
-        return cls(root, lines[0], lines[1] == "true")
+        return cls(root, lines[0], lines[1] == "true", lines[2])
 
     def changed_files(self) -> list[tuple[str, datetime, list[tuple[str, str | None, str | None]]]]:
         """(commit, date, [(status, old path, new path)]) for each commit on the first-parent line."""

@@ -1,4 +1,4 @@
-"""What a live preview renders again after an edit: only the pages whose source changed.
+"""What a live preview makes and renders again after an edit: only the pages whose source changed.
 
 `trustcenter serve` rebuilds the site on every save. A page is rendered again when its source (its
 Markdown and the data its template lays out) differs from the one its current output was rendered
@@ -11,13 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .pages import PageSource, Site
+import jinja2
+
+from .pages import PageCache, PageSource, Site
 
 
 class RenderedPages:
     """The sources that the pages now in the preview's output were rendered from."""
 
     def __init__(self) -> None:
+        self.made = PageCache()     # the page sources themselves, made again only when their inputs change
+        self.templates = CompiledTemplates()
         self.shared: Any = None
         self.sources: dict[str, PageSource] = {}
         self.search: dict[str, list[dict[str, Any]]] = {}
@@ -40,6 +44,12 @@ class RenderedPages:
         """How many pages this build rendered."""
         return len(self._pending)
 
+    def failed(self) -> None:
+        """A build stopped part way: what it rendered may be written, so those pages are unknown."""
+        for uri in self._pending:
+            self.sources.pop(uri, None)
+        self._pending = {}
+
     def finish(self, site: Site) -> list[str]:
         """Record a successful build; return the pages that are gone from the site since the last."""
         for uri, (page, entries) in self._pending.items():
@@ -60,3 +70,21 @@ def theme_fingerprint(folders: list[Path]) -> tuple[tuple[str, int, int], ...]:
     return tuple((str(path), stat.st_size, stat.st_mtime_ns)
                  for folder in folders for path in sorted(folder.rglob("*")) if path.is_file()
                  for stat in [path.stat()])
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Theme templates compiled once for all rebuilds: MkDocs makes a new Jinja environment for each.
+
+    A template is compiled again when its source changes (Jinja compares a checksum of it).
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, tuple[str, Any]] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        checksum, code = self._compiled.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._compiled[bucket.key] = (bucket.checksum, bucket.code)

@@ -83,7 +83,8 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
                         log.warning("%s", finding)
             if result.blocking and not preview:
                 raise TrustCenterError(result.blocking)
-            self.site = build_site(root, result.config, publish_set(result, audience, preview, today), today)
+            self.site = build_site(root, result.config, publish_set(result, audience, preview, today), today,
+                                   reuse=self.rendered.made if self.rendered is not None else None)
             self.files = machine_files(result.config, self.site, today)
         except TrustCenterError as exc:
             raise PluginError("the trust center has blocking findings:\n" + str(exc)) from None
@@ -104,11 +105,15 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
         for page in self.site.pages.values():
             inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             file = _PageFile.generated(config, page.uri, content=page.text(), inclusion=inclusion)
-            file.current = self.rendered is not None and self.rendered.is_current(page) \
-                and os.path.isfile(file.abs_dest_path)
+            file.current = self.rendered is not None and self.rendered.is_current(page)
             files.append(file)
         self._search_mark = 0
         return files
+
+    def on_env(self, env, *, config, files):
+        if self.rendered is not None:
+            env.bytecode_cache = self.rendered.templates
+        return env
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
         # The page's data goes to MkDocs as it is: a YAML round trip would cost more than rendering.
@@ -156,6 +161,10 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
             target = Path(config.site_dir) / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
+
+    def on_build_error(self, *, error) -> None:
+        if self.rendered is not None:
+            self.rendered.failed()
 
     def on_serve(self, server, *, config, builder):
         root = self.root(config)

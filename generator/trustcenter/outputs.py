@@ -3,6 +3,7 @@ llms.txt and security.txt."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,8 +22,7 @@ SECURITY_TXT_VALID_FOR = timedelta(days=365)   # RFC 9116 asks for an expiry und
 
 def machine_files(config: SiteConfig, site: Site, today: date) -> dict[str, bytes]:
     """{path in the site: content} for every file that is not a page: charts included."""
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False,
-                                     trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    environment = _templates()
     base = config.site.url.rstrip("/") + "/"
     expires = (today + SECURITY_TXT_VALID_FOR).isoformat() + "T00:00:00Z"
     catalogue = site.pages[HOME].data["catalogue"]
@@ -37,3 +37,9 @@ def machine_files(config: SiteConfig, site: Site, today: date) -> dict[str, byte
             site=config.site, base=base, expires=expires).encode("utf-8"),
         **{path: render_svg(chart) for path, chart in sorted(site.charts.items())},
     }
+
+
+@functools.lru_cache(maxsize=1)  # compiled once per process: a live preview writes these on every save
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)

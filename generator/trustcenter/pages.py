@@ -98,34 +98,40 @@ def url_of(uri: str) -> str:
 
 # --- the site ------------------------------------------------------------------------------------
 
-def build_site(root: Path, config: SiteConfig, published: list[Published], today: date) -> Site:
-    """Every page of the site, with the navigation that lists them."""
+def build_site(root: Path, config: SiteConfig, published: list[Published], today: date,
+               reuse: PageCache | None = None) -> Site:
+    """Every page of the site, with the navigation that lists them.
+
+    With `reuse` (a live preview), an artifact's pages from the previous build are taken again
+    while everything they are made from is unchanged.
+    """
     free_pages = _free_pages(root)
     page_for_source = {item.current.path: artifact_uri(item) for item in published}
     page_for_source.update({source: page.uri for source, page in free_pages.items()})
+    groups = published_by_type(published)
+    listed = {group["type"] for group in groups if group["url"]}   # types with a listing page
+    lookup = PublishedLookup({item.key: item for item in published})
     pages: dict[str, PageSource] = {}
 
     def add(page: PageSource) -> None:
         pages[page.uri] = page
 
-    lookup = PublishedLookup({item.key: item for item in published})
+    cache = reuse if reuse is not None else PageCache()
+    cache.start((config, page_for_source, [(item.key, item.shown.meta.title) for item in published]))
     for item in published:
-        add(artifact_page(item, lookup, page_for_source, config))
-        for previous, version in zip((None, *item.versions), item.versions):
-            add(version_page(item, version, lookup, page_for_source, has_previous=previous is not None))
-            if previous is not None:
-                add(diff_page(item, previous, version))
-        if item.versions:
-            add(changelog_page(item))
+        in_listing = item.type.name in listed
+        for page in cache.pages_of(item, in_listing, lambda: artifact_pages(
+                item, lookup, page_for_source, config, in_listing)):
+            add(page)
     for source, page in free_pages.items():
         page.body = rewrite_links(page.body, source, page.uri, page_for_source)
     home_text = free_pages.pop(f"{PAGES_FOLDER}/home.md", None)
     feedback_text = free_pages.pop(f"{PAGES_FOLDER}/feedback.md", None)
-    groups = published_by_type(published)
-    add(home_page(config, published, home_text, today, groups))
+    changes = change_rows(published, today)
+    add(home_page(config, published, home_text, today, groups, changes))
     for page in type_index_pages(groups):
         add(page)
-    add(changes_page(published, today))
+    add(changes_page(changes))
     add(feedback_page(config, feedback_text))
     add(controls_page(published))
     for page in free_pages.values():
@@ -133,8 +139,50 @@ def build_site(root: Path, config: SiteConfig, published: list[Published], today
     return Site(pages, navigation(published, pages, free_pages), published, sla_charts(published))
 
 
+class PageCache:
+    """Each artifact's pages from the previous build, for a live preview to take again.
+
+    An artifact's pages are made from its published versions and draft (immutable artifacts, one
+    object per text read), the site configuration, where links lead and the titles that references
+    show. While all of that is unchanged, so are its pages; pages taken again are never modified.
+    """
+
+    def __init__(self) -> None:
+        self._context: Any = None
+        self._previous: dict[str, tuple[tuple, list[PageSource]]] = {}
+        self._current: dict[str, tuple[tuple, list[PageSource]]] = {}
+
+    def start(self, context: Any) -> None:
+        """Begin a build; pages made in another context are not taken again."""
+        self._previous = self._current if context == self._context else {}
+        self._context, self._current = context, {}
+
+    def pages_of(self, item: Published, in_listing: bool, make) -> list[PageSource]:
+        made_from = (item.current, item.draft.artifact if item.draft else None,
+                     item.in_force.artifact if item.in_force else None,
+                     item.upcoming.artifact if item.upcoming else None,
+                     tuple((v.artifact, v.published) for v in item.versions), in_listing)
+        previous = self._previous.get(item.key)
+        pages = previous[1] if previous is not None and previous[0] == made_from else make()
+        self._current[item.key] = (made_from, pages)
+        return pages
+
+
+def artifact_pages(item: Published, lookup: PublishedLookup, page_for_source: dict[str, str],
+                   config: SiteConfig, in_listing: bool) -> list[PageSource]:
+    """An artifact's page, a frozen page per version, a diff per later version, its changelog."""
+    pages = [artifact_page(item, lookup, page_for_source, config, in_nav=not in_listing)]
+    for previous, version in zip((None, *item.versions), item.versions):
+        pages.append(version_page(item, version, lookup, page_for_source, has_previous=previous is not None))
+        if previous is not None:
+            pages.append(diff_page(item, previous, version))
+    if item.versions:
+        pages.append(changelog_page(item))
+    return pages
+
+
 def artifact_page(item: Published, lookup: PublishedLookup, page_for_source: dict[str, str],
-                  config: SiteConfig) -> PageSource:
+                  config: SiteConfig, in_nav: bool = True) -> PageSource:
     shown = item.shown
     uri = artifact_uri(item)
     data = _artifact_data(item, shown, lookup)
@@ -149,7 +197,7 @@ def artifact_page(item: Published, lookup: PublishedLookup, page_for_source: dic
                             "only": item.in_force is None and item.draft is None}
     body = rewrite_links(shown.body, shown.path, uri, page_for_source)
     return PageSource(uri, shown.meta.title, "artifact.html", body, data,
-                      in_nav=not item.retired or item.draft is not None)
+                      in_nav=in_nav and (not item.retired or item.draft is not None))
 
 
 def version_page(item: Published, version: PublishedVersion, lookup: PublishedLookup,
@@ -391,7 +439,7 @@ def type_index_pages(groups: list[dict[str, Any]]) -> list[PageSource]:
 
 
 def home_page(config: SiteConfig, published: list[Published], intro: PageSource | None,
-              today: date, groups: list[dict[str, Any]]) -> PageSource:
+              today: date, groups: list[dict[str, Any]], changes: list[dict[str, Any]]) -> PageSource:
     # A long list is a page of its own: the home page shows its first entries and links to the rest.
     groups = [{**group, "entries": group["entries"][:NAV_SECTION_LIMIT] if group["url"] else group["entries"],
                "count": len(group["entries"])} for group in groups]
@@ -419,7 +467,7 @@ def home_page(config: SiteConfig, published: list[Published], intro: PageSource 
         "last_changed": max((v.effective.isoformat() for p in published for v in p.versions
                              if v.effective <= today), default=None),
         "catalogue": groups,
-        "latest_changes": change_rows(published, today)[:LATEST_CHANGES_ON_HOME],
+        "latest_changes": changes[:LATEST_CHANGES_ON_HOME],
         "feedback_url": config.site.feedback_url,
         "contact_email": config.site.contact_email,
     }
@@ -427,9 +475,8 @@ def home_page(config: SiteConfig, published: list[Published], intro: PageSource 
     return PageSource(HOME, title, "home.html", intro.body if intro else "", data)
 
 
-def changes_page(published: list[Published], today: date) -> PageSource:
-    return PageSource(CHANGES, "Changes", "changes.html", "",
-                      {"kind": "changes", "changes": change_rows(published, today)})
+def changes_page(changes: list[dict[str, Any]]) -> PageSource:
+    return PageSource(CHANGES, "Changes", "changes.html", "", {"kind": "changes", "changes": changes})
 
 
 def feedback_page(config: SiteConfig, intro: PageSource | None) -> PageSource:
@@ -506,8 +553,6 @@ def navigation(published: list[Published], pages: dict[str, PageSource],
             # Every page carries the navigation: hundreds of entries would make each page, and the
             # build, grow with the size of the whole site. The section's own page lists them all.
             nav.append({artifact_type.label_plural: type_index_uri(artifact_type)})
-            for item in listed:
-                pages[artifact_uri(item)].in_nav = False
         elif listed:
             nav.append({artifact_type.label_plural: [{pages[artifact_uri(p)].title: artifact_uri(p)} for p in listed]})
     nav.append({"Changes": CHANGES})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date, timedelta
 
@@ -156,10 +157,11 @@ def _measurements(artifact: Artifact) -> IndexMeasurements | None:
 
 
 def index_json(index: TrustIndex) -> bytes:
-    return (json.dumps(index.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False)
-            + "\n").encode("utf-8")
+    # pydantic's own serialiser: the standard library's is pure Python once it indents.
+    return index.model_dump_json(indent=2, by_alias=True).encode("utf-8") + b"\n"
 
 
+@functools.lru_cache(maxsize=1)
 def index_schema_json() -> bytes:
     schema = TrustIndex.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
