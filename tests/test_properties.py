@@ -3,10 +3,11 @@
 from datetime import date
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import CONFIG, front_matter
+from trustcenter import markup
 from trustcenter.approval import approval_state, artifact_digest, digest_of
 from trustcenter.config import SiteConfig
 from trustcenter.findings import Finding
@@ -133,3 +134,28 @@ def test_importing_any_document_gives_a_valid_draft_or_a_located_usage_error(tmp
         for draft in drafts:
             validate_draft(draft)      # raises if the draft would not load as its type
             assert draft.front["status"] == "draft"
+
+
+# Mostly prose, now and then a character that some Markdown syntax starts with.
+PROSE = st.text(alphabet=st.sampled_from(list("abzAÉßЖ09 .,;:'\"()?%/-") * 8 + list("\t*_`[]<>&\\|{}~!^=#+")),
+                max_size=40)
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.filter_too_much])
+@given(st.lists(st.tuples(st.sampled_from(list("aZéЖ")), PROSE), min_size=1, max_size=4))
+@example([("a", "\t"), ("b", "")]).via("a tab becomes spaces: a hard break")
+@example([("a", "b  "), ("c", "")]).via("two spaces at the end of a line: a hard break")
+def test_text_read_without_markdown_is_the_text_markdown_shows(lines):
+    """plain_text skips Python-Markdown for a plain paragraph; Python-Markdown must agree on it."""
+    text = "\n".join(first + rest for first, rest in lines)
+    assume(markup._PLAIN_PARAGRAPH.fullmatch(text))
+    assert markup._rendered_text(text) == " ".join(text.split())
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.filter_too_much])
+@given(st.integers(1, 6), st.sampled_from(list("aZ9Ж")), PROSE)
+def test_a_heading_read_without_markdown_is_the_text_markdown_shows(level, first, rest):
+    text = "#" * level + " " + first + rest
+    heading = markup._PLAIN_HEADING.fullmatch(text)
+    assume(heading)
+    assert markup._rendered_text(text) == " ".join(heading.group(1).split())

@@ -64,6 +64,15 @@ def render(body: str) -> str:
     return converter.reset().convert(body)
 
 
+def _text_converter() -> markdown.Markdown:
+    """A converter for reading text: the same syntax, without the heading ids and permalinks."""
+    converter = getattr(_converters, "text", None)
+    if converter is None:
+        converter = _converters.text = markdown.Markdown(
+            extensions=[name for name in MARKDOWN_EXTENSIONS if name != "toc"])
+    return converter
+
+
 def sanitise(fragment: str) -> str:
     """Keep only allowed tags, attributes and URL schemes; links get rel="noopener noreferrer"."""
     return nh3.clean(fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
@@ -144,11 +153,30 @@ def _attribute_problems(line: int, where: str, name: str, value: str) -> list[Un
     return []
 
 
+# Text that Markdown leaves as one paragraph of the same words: every line starts with a letter (no
+# list, heading, quote, code, table or definition can start), no whitespace but spaces (a tab
+# becomes spaces), and no character that any inline syntax or extension needs (no emphasis, link,
+# code, HTML, entity, escape, footnote, abbreviation, attribute list, admonition or hard break). tests/test_properties.py holds this
+# to Python-Markdown's own rendering.
+_PLAIN_PARAGRAPH = re.compile(r"(?:[^\W\d_](?:[^\s*_`\[\]<>&\\|{}~!^=#+]| )*?(?<!  )(?:\n|\Z))+")
+_PLAIN_HEADING = re.compile(r"#{1,6} +([^\W_](?:[^\s*_`\[\]<>&\\|{}~!^=#+]| )*)")  # the same, after a '## '
+
+
+
 @functools.lru_cache(maxsize=8192)
 def plain_text(markdown_text: str) -> str:
     """What a reader sees of some Markdown, as text: list items on their own lines."""
+    if _PLAIN_PARAGRAPH.fullmatch(markdown_text):
+        return " ".join(markdown_text.split())
+    heading = _PLAIN_HEADING.fullmatch(markdown_text)
+    if heading:
+        return " ".join(heading.group(1).split())
+    return _rendered_text(markdown_text)
+
+
+def _rendered_text(markdown_text: str) -> str:
     collector = _TextCollector()
-    collector.feed(render(markdown_text))
+    collector.feed(_text_converter().reset().convert(markdown_text))
     collector.close()
     text = re.sub(r" {2,}", " ", "".join(collector.parts))
     return re.sub(r" *\n[ \n]*", "\n", text).strip()

@@ -12,6 +12,8 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from . import markup
 from .checks import CheckResult, run_checks
@@ -48,6 +50,14 @@ class _PageFile(File):
 
     def is_modified(self) -> bool:
         return not self.current
+
+
+class _TemplatePage(Page):
+    """A page its template lays out from data alone (a diff, a version history): MkDocs would set up
+    a Markdown converter for its empty text, which costs more than laying out the page."""
+
+    def render(self, config, files) -> None:
+        self.content, self.toc, self.present_anchor_ids = "", get_toc([]), set()
 
 
 class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
@@ -107,6 +117,8 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
             file = _PageFile.generated(config, page.uri, content=page.text(), inclusion=inclusion)
             file.current = self.rendered is not None and self.rendered.is_current(page)
             files.append(file)
+            if not page.in_nav and not page.body.strip():
+                _TemplatePage(None, file, config)
         self._search_mark = 0
         return files
 
