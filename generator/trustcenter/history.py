@@ -100,16 +100,14 @@ def read_history(root: Path) -> History:
         repo = _Repository.open(root)
     except GitError as exc:
         return History(notice=f"no version history: {exc}; the site shows the working tree only")
-    seen = _last_read.get(root)
-    if seen is not None and seen[0] == repo:
-        return seen[1]
-    history = _read(repo)
-    _last_read.clear()  # one repository at a time: the cache serves a preview, not a library
-    _last_read[root] = (repo, history)
-    return history
+    # One repository at a time (its root is part of `repo`): the cache serves a preview, not a library.
+    if repo not in _last_read:
+        _last_read.clear()
+        _last_read[repo] = _read(repo)
+    return _last_read[repo]
 
 
-_last_read: dict[Path, tuple[_Repository, History]] = {}
+_last_read: dict[_Repository, History] = {}
 
 
 def _read(repo: _Repository) -> History:

@@ -52,25 +52,22 @@ FORBIDDEN_SCHEMES = ("javascript:", "vbscript:", "data:")
 
 
 _converters = threading.local()
+# For reading text: the same syntax, without the heading ids and permalinks.
+_TEXT_EXTENSIONS = [name for name in MARKDOWN_EXTENSIONS if name != "toc"]
+
+
+def _converter(name: str, extensions: list[str], configs: dict) -> markdown.Markdown:
+    """This thread's converter `name`: setting up the extensions costs more than converting a paragraph."""
+    converter = getattr(_converters, name, None)
+    if converter is None:
+        converter = markdown.Markdown(extensions=extensions, extension_configs=configs)
+        setattr(_converters, name, converter)
+    return converter.reset()
 
 
 def render(body: str) -> str:
     """Artifact Markdown to HTML, unsanitised (the caller sanitises)."""
-    # Setting up the extensions costs more than converting a paragraph: one converter per thread.
-    converter = getattr(_converters, "markdown", None)
-    if converter is None:
-        converter = _converters.markdown = markdown.Markdown(
-            extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_EXTENSION_CONFIGS)
-    return converter.reset().convert(body)
-
-
-def _text_converter() -> markdown.Markdown:
-    """A converter for reading text: the same syntax, without the heading ids and permalinks."""
-    converter = getattr(_converters, "text", None)
-    if converter is None:
-        converter = _converters.text = markdown.Markdown(
-            extensions=[name for name in MARKDOWN_EXTENSIONS if name != "toc"])
-    return converter
+    return _converter("markdown", MARKDOWN_EXTENSIONS, MARKDOWN_EXTENSION_CONFIGS).convert(body)
 
 
 def sanitise(fragment: str) -> str:
@@ -176,7 +173,7 @@ def plain_text(markdown_text: str) -> str:
 
 def _rendered_text(markdown_text: str) -> str:
     collector = _TextCollector()
-    collector.feed(_text_converter().reset().convert(markdown_text))
+    collector.feed(_converter("text", _TEXT_EXTENSIONS, {}).convert(markdown_text))
     collector.close()
     text = re.sub(r" {2,}", " ", "".join(collector.parts))
     return re.sub(r" *\n[ \n]*", "\n", text).strip()
