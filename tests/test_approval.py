@@ -82,11 +82,18 @@ def test_a_version_bump_after_approval_makes_it_stale(tc):
     assert "approves version 1.0.0, the artifact is now 1.1.0" in message
 
 
-def test_changing_status_does_not_invalidate_approvals(tc):
+def test_moving_between_draft_review_and_approved_keeps_approvals(tc):
+    path = tc.publish("policy", "p", status="review")
+    path.write_text(path.read_text().replace("status: review", "status: approved"))
+    assert state_of(tc, path).publishable
+
+
+def test_retiring_is_signed_so_approvals_of_the_live_text_do_not_cover_it(tc):
     path = tc.publish("policy", "p")
     path.write_text(path.read_text().replace("status: approved", "status: retired"))
     state = state_of(tc, path)
-    assert state.publishable
+    assert not state.publishable and state.pending_roles == ["legal"]
+    assert "digest mismatch" in approval_findings(state, TODAY)[0].message
 
 
 def test_approval_by_a_non_member_does_not_count(tc):

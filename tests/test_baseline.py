@@ -64,12 +64,28 @@ def test_removing_a_published_artifact_instead_of_retiring_it(main):
                       "at main and was removed; set `status: retired` instead, so its history and URLs stay"]
 
 
-def test_retiring_and_renaming_are_allowed(main):
-    path = main.path("sla", "platform")
-    path.write_text(path.read_text().replace("status: approved", "status: retired"))
+def test_retiring_as_an_approved_version_and_renaming_are_allowed(main):
+    main.publish("sla", "platform", title="Platform SLA", version="1.1.0", status="retired",
+                 changelog=[{"version": "1.1.0", "date": "2026-02-01", "summary": "Retired."},
+                            {"version": "1.0.0", "date": "2026-01-01", "summary": "First version."}])
     main.git("mv", "policies/privacy.md", "policies/data-privacy.md")
     result, errors = base_rules(main)
     assert result.returncode == 0, result.stdout
+
+
+def test_retiring_by_changing_the_status_alone_is_refused(main):
+    """A pull-request author who is not in legal takes the SLA off the catalogue by editing one word:
+
+        sed -i 's/status: approved/status: retired/' content/slas/platform.md && git commit -am retire
+    """
+    path = main.path("sla", "platform")
+    path.write_text(path.read_text().replace("status: approved", "status: retired"))
+    result, errors = base_rules(main)
+    assert result.returncode == 1
+    rules = sorted(e.split(": error: ")[1].split(":")[0] for e in errors)
+    assert rules == ["approval-stale", "version-not-bumped"], result.stdout
+    plain = main.run("check")
+    assert plain.returncode == 1 and "published-version-changed" in plain.stdout
 
 
 def test_a_published_version_may_never_be_rewritten(main):

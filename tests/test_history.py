@@ -50,8 +50,10 @@ def repo(tmp_path_factory):
     publish_privacy(tc, 2)
     tc.git("mv", "content/slas/uptime.md", "content/slas/platform.md")
     tc.commit("Privacy 1.2.0; the SLA file renamed", when="2026-03-10T10:00:00Z")
-    notice = tc.path("notice", "outage")
-    notice.write_text(notice.read_text().replace("status: approved", "status: retired"))
+    # Retiring is an approved change of its own: a new version, in the changelog, approved again.
+    tc.publish("notice", "outage", title="February outage", effective="2026-03-20", version="1.1.0",
+               status="retired", affected=["policy/privacy"],
+               changelog=changelog(("1.1.0", "2026-03-20", "Retired."), ("1.0.0", "2026-02-10", "First.")))
     tc.publish("model-card", "reply", title="Reply assistant", version="2.0.0", effective="2026-05-01",
                changelog=changelog(("2.0.0", "2026-03-20", "New model."), ("1.0.0", "2026-01-10", "First.")),
                body="## Text\n\nThe second model.\n")
@@ -181,8 +183,8 @@ def test_feed_is_valid_atom_with_an_entry_per_published_version(site, repo):
     assert not feed.bozo, feed.get("bozo_exception")
     assert feed.version == "atom10"
     ids = [entry.id for entry in feed.entries]
-    # privacy 3, SLA 1, model card 2, notice 1 (published, then retired with the same text)
-    assert len(ids) == 7 and len(set(ids)) == 7
+    # privacy 3, SLA 1, model card 2, notice 2 (published, then retired as a version of its own)
+    assert len(ids) == 8 and len(set(ids)) == 8
     assert "https://trust.acme.example/policies/privacy/v1.1.0/" in ids
     entry = next(e for e in feed.entries if e.id.endswith("/policies/privacy/v1.1.0/"))
     assert entry.updated == "2026-02-10T10:00:00Z"
@@ -240,9 +242,10 @@ def test_history_uses_a_constant_number_of_git_processes(repo, tmp_path):
     before = calls()
     for day in range(11, 16):  # five more commits, each a new approved version of the SLA
         tc = TrustCenter(repo.root)
-        path = tc.path("sla", "platform")
-        path.write_text(path.read_text().replace("The text", f"The text, day {day}"))
-        tc.approve_all(path, "sla")
+        tc.publish("sla", "platform", title="Uptime SLA", version=f"1.{day}.0", effective="2026-01-10",
+                   changelog=changelog((f"1.{day}.0", f"2026-03-{day}", "Wording."),
+                                       ("1.0.0", "2026-01-10", "First version.")),
+                   body=f"## Text\n\nThe text, day {day}.\n")
         tc.commit(f"SLA wording {day}", when=f"2026-03-{day}T10:00:00Z")
     after = calls()
     assert before == after == ["rev-parse", "log", "cat-file"]

@@ -16,7 +16,8 @@ from .findings import Finding, error, info, warning
 from .load import Artifact
 from .schema import Approval, Status
 
-# Fields that record the approval, and so cannot be part of what is approved.
+# Fields that record the approval, and so cannot be part of what is approved (but see
+# canonical_content: a retirement is signed).
 UNSIGNED_FIELDS = ("status", "approvals")
 # Statuses that claim the text is approved: a retired artifact stays published, marked retired.
 SIGNED_STATUSES = (Status.APPROVED, Status.RETIRED)
@@ -24,8 +25,14 @@ SIGNED_STATUSES = (Status.APPROVED, Status.RETIRED)
 
 def canonical_content(front_matter: dict[str, Any], body: str, attached: str = "") -> bytes:
     """Front matter without status and approvals as sorted JSON, a newline, then the body; then,
-    after a NUL byte (which no accepted text contains), what is attached to it (an SLA's measurements)."""
+    after a NUL byte (which no accepted text contains), what is attached to it (an SLA's measurements).
+
+    Whether the artifact is retired is signed too: taking an artifact off the catalogue is a change
+    its approvers approve, not a word anyone may type (`status: retired` stays in the JSON).
+    """
     signed = {key: value for key, value in front_matter.items() if key not in UNSIGNED_FIELDS}
+    if front_matter.get("status") == Status.RETIRED.value:
+        signed["status"] = Status.RETIRED.value
     header = json.dumps(signed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     text = body.replace("\r\n", "\n").replace("\r", "\n").rstrip()
     return (header + "\n" + text + ("\0" + attached if attached else "")).encode("utf-8")

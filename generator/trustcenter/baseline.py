@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from .approval import ApprovalState
 from .findings import Finding, error
-from .history import BaseTree, History
+from .history import BaseTree
 from .load import Artifact
 
 
-def base_findings(base: BaseTree, artifacts: list[Artifact], states: dict[str, ApprovalState],
-                  history: History) -> list[Finding]:
-    """Version discipline: bump on change, never go down, never rewrite, retire rather than delete."""
+def base_findings(base: BaseTree, artifacts: list[Artifact], states: dict[str, ApprovalState]) -> list[Finding]:
+    """Version discipline: bump on change, never go down, retire rather than delete (a rewritten
+    published version is found without a base: see provenance)."""
     findings: list[Finding] = []
     current = {a.key: a for a in artifacts}
     current_paths = {a.path for a in artifacts}
@@ -25,10 +25,6 @@ def base_findings(base: BaseTree, artifacts: list[Artifact], states: dict[str, A
                                       "and URLs stay"))
             continue
         findings += _version_findings(before.artifact, before.digest, after, states[after.key], base.ref)
-    flagged = {f.path for f in findings}
-    for artifact in artifacts:
-        if artifact.path not in flagged:
-            findings += _immutability_findings(artifact, states[artifact.key], history)
     return findings
 
 
@@ -46,16 +42,4 @@ def _version_findings(before: Artifact, before_digest: str, after: Artifact, sta
     if new > old and not state.changelog_complete:
         return [error(after.path, after.line_of("changelog"), "changelog-not-updated",
                       f"version {old} -> {new} has no changelog entry for {new}")]
-    return []
-
-
-def _immutability_findings(artifact: Artifact, state: ApprovalState, history: History) -> list[Finding]:
-    version = artifact.meta.version
-    earlier = [r for r in history.of(artifact.key) if r.publishable and r.artifact.meta.version == version]
-    # What readers first saw as this version is what it is; any other text needs a new version.
-    if earlier and earlier[0].digest != state.digest:
-        commit = earlier[0].commit[:12]
-        return [error(artifact.path, artifact.line_of("version"), "published-version-changed",
-                      f"version {version} was published (commit {commit}) with other content; a "
-                      "published version never changes: raise the version")]
     return []

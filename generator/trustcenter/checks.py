@@ -18,6 +18,7 @@ from .history import GitError, History, read_base, read_history
 from .links import source_links
 from .load import PAGES_FOLDER, Artifact, load_artifacts
 from .measurements import measurement_findings
+from .provenance import Provenance, provenance
 from .verify import verify_approvals
 
 
@@ -27,6 +28,7 @@ class CheckResult:
     artifacts: list[Artifact]
     states: dict[str, ApprovalState]
     history: History
+    provenance: dict[str, Provenance] = field(default_factory=dict)   # what of the history may be shown
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -44,7 +46,10 @@ def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None 
     loaded = load_artifacts(root, config.fact_values)
     history = read_history(root)
     states = {a.key: approval_state(a, config) for a in loaded.artifacts}
+    trusted = {a.key: provenance(a, states[a.key], history.of(a.key)) for a in loaded.artifacts}
     findings = list(loaded.findings)
+    for item in trusted.values():
+        findings += item.findings
     if history.notice:
         findings.append(info(".", 1, "history-unavailable", history.notice))
     if base is not None:
@@ -53,12 +58,16 @@ def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None 
         except GitError as exc:
             raise ConfigError([error("<command line>", 1, "base-unreadable",
                                      f"--base {base}: {exc}")]) from None
-        findings += base_findings(base_tree, loaded.artifacts, states, history)
+        against_base = base_findings(base_tree, loaded.artifacts, states)
+        # One edit, one finding: "raise the version" against the base says what "published version
+        # changed" would say again.
+        not_bumped = {f.path for f in against_base if f.rule == "version-not-bumped"}
+        findings = [f for f in findings if not (f.rule == "published-version-changed" and f.path in not_bumped)]
+        findings += against_base
     known = {a.key for a in loaded.artifacts}
     by_path = {a.path: a for a in loaded.artifacts}
     # An artifact whose last approved version stays up counts as published for links.
-    published = {key for key, state in states.items()
-                 if state.publishable or any(r.publishable for r in history.of(key))}
+    published = {key for key, state in states.items() if state.publishable or trusted[key].versions}
     rules = rules_for(config)
     by_key = {a.key: a for a in loaded.artifacts}
     for artifact in loaded.artifacts:
@@ -73,7 +82,7 @@ def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None 
         findings += link_findings(root, artifact, state, by_path, published)
     findings += verify_approvals(root, loaded.artifacts, config)
     findings += codeowners_findings(root, config)
-    return CheckResult(config, loaded.artifacts, states, history, sorted(set(findings)))
+    return CheckResult(config, loaded.artifacts, states, history, trusted, sorted(set(findings)))
 
 
 def markup_findings(artifact: Artifact) -> list[Finding]:

@@ -13,7 +13,7 @@ from .approval import UNSIGNED_FIELDS
 from .markup import plain_text
 
 # Fields shown elsewhere on the diff page (the changelog) or not part of the approved content.
-_NOT_COMPARED = set(UNSIGNED_FIELDS) | {"changelog"}
+_NOT_COMPARED = {"approvals", "changelog"}  # a retirement (status) is a change readers see
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 
 

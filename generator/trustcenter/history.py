@@ -19,6 +19,7 @@ from .config import CONFIG_FILE, SiteConfig, parse_config
 from .findings import ConfigError
 from .load import Artifact, decode, parse_artifact, type_of_path
 from .measurements import owner_of
+from .schema import Approval
 
 _RECORD, _UNIT = "\x1e", "\x1f"
 
@@ -32,6 +33,8 @@ class Revision:
     publishable: bool        # under the site-config.yml of that same commit
     commit: str
     committed: datetime      # UTC
+    approvals: tuple[Approval, ...] = ()   # the ones valid under that configuration
+    config: SiteConfig | None = None        # the site-config.yml in force at that commit
 
 
 _Blob = tuple[str, str]                 # (commit, path) of a file as that commit stored it
@@ -219,9 +222,10 @@ def _revision(data: bytes | None, path: str, commit: str, committed: datetime,
     if artifact is None:
         return None
     # Measurements that did not validate were never publishable, whatever the approvals say.
-    publishable = (config is not None and not any(p.blocking for p in problems)
-                   and approval_state(artifact, config).publishable)
-    return Revision(artifact, artifact_digest(artifact), publishable, commit, committed)
+    state = approval_state(artifact, config) if config is not None else None
+    publishable = state is not None and not any(p.blocking for p in problems) and state.publishable
+    return Revision(artifact, artifact_digest(artifact), publishable, commit, committed,
+                    tuple(state.valid.values()) if state is not None else (), config)
 
 
 @dataclass(frozen=True)

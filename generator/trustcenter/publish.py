@@ -8,8 +8,8 @@ from enum import Enum
 
 from .approval import ApprovalState
 from .checks import CheckResult
-from .history import History
 from .load import Artifact
+from .provenance import Provenance
 from .schema import Approval, Audience, Status, Version
 
 
@@ -78,22 +78,19 @@ def visible_to(artifact: Artifact, audience: AudienceName) -> bool:
     return artifact.meta.audience is Audience.PUBLIC or audience is AudienceName.CUSTOMER
 
 
-def published_versions(artifact: Artifact, state: ApprovalState, history: History) -> list[PublishedVersion]:
-    """Every version that was publishable when committed, plus the working tree's if publishable."""
-    by_version: dict[Version, PublishedVersion] = {}
-    for revision in history.of(artifact.key):
-        if not revision.publishable:
-            continue
-        earlier = by_version.get(revision.artifact.meta.version)
-        # The last publishable text of a version is what readers last saw; its date is the first.
-        by_version[revision.artifact.meta.version] = PublishedVersion(
-            revision.artifact, revision.digest, tuple(revision.artifact.meta.approvals),
-            earlier.published if earlier else revision.committed)
-    if state.publishable:
-        earlier = by_version.get(artifact.meta.version)
+def published_versions(artifact: Artifact, state: ApprovalState, trusted: Provenance) -> list[PublishedVersion]:
+    """Every committed version that verifies (see provenance), plus the working tree's if publishable.
+
+    A version keeps the text it was first published with: the working tree's text joins only as a
+    new version, or as the same text with its current approvals.
+    """
+    by_version: dict[Version, PublishedVersion] = {
+        r.artifact.meta.version: PublishedVersion(r.artifact, r.digest, r.approvals, r.committed)
+        for r in trusted.versions}
+    earlier = by_version.get(artifact.meta.version)
+    if state.publishable and (earlier is None or earlier.digest == state.digest):
         by_version[artifact.meta.version] = PublishedVersion(
-            artifact, state.digest, tuple(state.valid.values()),
-            earlier.published if earlier and earlier.digest == state.digest else None)
+            artifact, state.digest, tuple(state.valid.values()), earlier.published if earlier else None)
     return [by_version[v] for v in sorted(by_version)]
 
 
@@ -102,7 +99,7 @@ def publish_set(result: CheckResult, audience: AudienceName, preview: bool, toda
     published = []
     for artifact in result.artifacts:
         state = result.states[artifact.key]
-        versions = [v for v in published_versions(artifact, state, result.history)
+        versions = [v for v in published_versions(artifact, state, result.provenance[artifact.key])
                     if visible_to(v.artifact, audience)]
         in_force = next((v for v in reversed(versions) if v.effective <= today), None)
         upcoming = next((v for v in reversed(versions) if v.effective > today
