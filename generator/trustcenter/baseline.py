@@ -43,3 +43,29 @@ def _version_findings(before: Artifact, before_digest: str, after: Artifact, sta
         return [error(after.path, after.line_of("changelog"), "changelog-not-updated",
                       f"version {old} -> {new} has no changelog entry for {new}")]
     return []
+
+
+def range_findings(base: BaseTree, commits: list[BaseTree], artifacts: list[Artifact],
+                   states: dict[str, ApprovalState]) -> list[Finding]:
+    """Every commit of the range, not only the net diff: a version publishable in any commit must be
+    one the reviewers see (the final text) or one already published at the base.
+
+    Two commits (one raising a version with new text and typed-in approvals, one restoring the file)
+    make an empty net diff; after a rebase merge the history would hold the first as a published version.
+    """
+    seen = {(key, r.artifact.meta.version, r.digest) for key, r in base.revisions.items() if r.publishable}
+    seen |= {(a.key, a.meta.version, states[a.key].digest) for a in artifacts}
+    final_path = {a.key: a.path for a in artifacts}
+    findings: list[Finding] = []
+    for tree in commits:
+        for key, revision in sorted(tree.revisions.items()):
+            version = revision.artifact.meta.version
+            if not revision.publishable or (key, version, revision.digest) in seen:
+                continue
+            seen.add((key, version, revision.digest))
+            findings.append(error(final_path.get(key, revision.artifact.path), 1, "history-unreviewed-version",
+                                  f"commit {tree.ref[:12]} makes version {version} of {key} publishable with "
+                                  f"text that neither {base.ref} nor this change's final state has: reviewers "
+                                  "of the net diff never see it, and a rebase merge would publish it; squash "
+                                  "or drop that commit"))
+    return findings

@@ -9,12 +9,12 @@ from pathlib import Path
 from . import markup
 from .approval import ApprovalState, approval_findings, approval_state
 from .config import SiteConfig
-from .baseline import base_findings
+from .baseline import base_findings, range_findings
 from .codeowners import codeowners_findings
 from .controls import control_findings
 from .claims import assess, claim_findings, find_claims, rules_for
 from .findings import ConfigError, Finding, error, info
-from .history import GitError, History, read_base, read_history
+from .history import GitError, History, read_base, read_history, read_range
 from .links import source_links
 from .load import PAGES_FOLDER, Artifact, load_artifacts
 from .measurements import measurement_findings
@@ -59,6 +59,7 @@ def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None 
             raise ConfigError([error("<command line>", 1, "base-unreadable",
                                      f"--base {base}: {exc}")]) from None
         against_base = base_findings(base_tree, loaded.artifacts, states)
+        against_base += range_findings(base_tree, read_range(root, base), loaded.artifacts, states)
         # One edit, one finding: "raise the version" against the base says what "published version
         # changed" would say again.
         not_bumped = {f.path for f in against_base if f.rule == "version-not-bumped"}

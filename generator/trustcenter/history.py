@@ -162,7 +162,7 @@ def _read(repo: _Repository) -> History:
 
 @dataclass
 class BaseTree:
-    """The artifacts as a base revision (a pull request's target) holds them."""
+    """The artifacts as one revision holds them: a pull request's base, or a commit in its range."""
 
     ref: str
     revisions: dict[str, Revision]      # by key at the base
@@ -173,8 +173,25 @@ def read_base(root: Path, ref: str) -> BaseTree:
     """Every artifact at `ref`, with its publishability under that revision's configuration."""
     repo = _Repository.open(root)
     commit = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
-    folders = [repo.prefix + name for name in ("policies", "content")]
-    listing = _git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", *folders)
+    diff = _git(root, "diff", "--name-status", "-M", "-z", commit, "--", *repo.artifact_folders)
+    renamed = {old: new for status, old, new in repo._changes(diff) if status == "R"}
+    return BaseTree(ref, _tree_revisions(repo, commit), renamed)
+
+
+def read_range(root: Path, ref: str) -> list[BaseTree]:
+    """The artifacts as every commit after `ref` up to HEAD left them, oldest first.
+
+    A pull request is reviewed by its net diff; each of its commits lands on its own after a rebase
+    merge, so each is read: merges too, since a merge can change files of its own.
+    """
+    repo = _Repository.open(root)
+    commits = _git(root, "rev-list", "--reverse", "--topo-order", f"{ref}..HEAD").split()
+    return [BaseTree(commit, _tree_revisions(repo, commit), {}) for commit in commits]
+
+
+def _tree_revisions(repo: _Repository, commit: str) -> dict[str, Revision]:
+    """Every artifact as `commit` holds it, by key, judged under that commit's configuration."""
+    listing = _git(repo.root, "ls-tree", "-r", "-z", "--name-only", commit, "--", *repo.artifact_folders)
     paths = [repo._relative(p) for p in listing.split("\x00") if p]
     artifacts = [p for p in paths if type_of_path(p) is not None]
     measured: dict[str, list[str]] = {}
@@ -184,7 +201,7 @@ def read_base(root: Path, ref: str) -> BaseTree:
     files = [p for group in measured.values() for p in group]
     blobs = repo.cat_files([(commit, p) for p in artifacts + files + [CONFIG_FILE]])
     config = _config_from(blobs.get((commit, CONFIG_FILE)))
-    committed = datetime.fromtimestamp(int(_git(root, "show", "-s", "--format=%ct", commit).strip()),
+    committed = datetime.fromtimestamp(int(_git(repo.root, "show", "-s", "--format=%ct", commit).strip()),
                                        tz=timezone.utc)
     revisions = {}
     for path in artifacts:
@@ -192,9 +209,7 @@ def read_base(root: Path, ref: str) -> BaseTree:
                              {p: blobs[(commit, p)] for p in measured.get(path, []) if (commit, p) in blobs})
         if revision is not None:
             revisions[revision.artifact.key] = revision
-    diff = _git(root, "diff", "--name-status", "-M", "-z", commit, "--", *folders)
-    renamed = {old: new for status, old, new in repo._changes(diff) if status == "R"}
-    return BaseTree(ref, revisions, renamed)
+    return revisions
 
 
 def _config_from(data: bytes | None) -> SiteConfig | None:
@@ -242,6 +257,10 @@ class _Repository:
         if len(lines) < 3:
             raise GitError("git gave no answer about this repository")
         return cls(root, lines[0], lines[1] == "true", lines[2])
+
+    @property
+    def artifact_folders(self) -> list[str]:
+        return [self.prefix + name for name in ("policies", "content")]
 
     def changed_files(self) -> list[tuple[str, datetime, list[tuple[str, str | None, str | None]]]]:
         """(commit, date, [(status, old path, new path)]) for each commit on the first-parent line."""

@@ -80,6 +80,12 @@ def review(root: Path, config, today: date, base: str) -> Review:
     for key, artifact in sorted(current.items()):
         if key not in seen:
             reviews.append(_artifact_review(result, artifact, None, rules, config, today, "added"))
+    # The same in the end, but not in between (or blocked for another reason): a reviewer sees it too.
+    listed = {r.path for r in reviews}
+    for key, before in sorted(base_tree.revisions.items()):
+        after = current.get(key)
+        if after is not None and after.path not in listed and _blocking(result, after.path):
+            reviews.append(_artifact_review(result, after, before.artifact, rules, config, today, "unchanged"))
     return Review(base, reviews)
 
 
