@@ -1,4 +1,5 @@
-"""`trustcenter approve`: write or refresh one role's approval entry in an artifact's front matter."""
+"""`trustcenter approve`: write or refresh one role's approval entry in an artifact's front matter,
+or in site-config.yml for a change of the configuration itself."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 
 from . import yamlsource
 from .approval import approval_state, artifact_digest
-from .config import SiteConfig
+from .config import CONFIG_FILE, ConfigApproval, SiteConfig
 from .findings import ConfigError, Finding, TrustCenterError, error
+from .governance import config_digest
 from .load import ARTIFACT_TYPES, load_artifact, split_front_matter, type_of_path
 from .schema import Approval, Status, parse_person
 
@@ -26,18 +28,8 @@ class ApproveOutcome:
 
 def approve(root: Path, path: Path, config: SiteConfig, role: str, by: str, on: date) -> ApproveOutcome:
     """Record `by`'s approval as `role` of the artifact at `path`, exactly as it now reads."""
-    if role not in config.roles:
-        raise ConfigError([error("site-config.yml", 1, "approval-unknown-role",
-                                 f"there is no role '{role}' (defined: {', '.join(config.roles)})")])
-    try:
-        name, email = parse_person(by)
-    except ValueError as exc:
-        raise ConfigError([error("<command line>", 1, "usage", f"--by: {exc}")]) from None
     artifact_type, relative = _artifact_type_of(root, path)
-    if not config.is_member(role, email):
-        raise TrustCenterError([error(relative, 1, "approval-not-member",
-                                      f"{email} is not a member of role '{role}' in site-config.yml; "
-                                      f"members: {', '.join(config.roles[role]) or 'none'}")])
+    name, email = _approver(config, role, by, relative)
     artifact, problems = load_artifact(root, artifact_type, root / relative, config.fact_values)
     blocking = [problem for problem in problems if problem.blocking]
     if artifact is None or blocking:  # measurements that do not validate cannot be approved
@@ -53,6 +45,27 @@ def approve(root: Path, path: Path, config: SiteConfig, role: str, by: str, on: 
     return ApproveOutcome(relative, entry, replaced=len(others) < len(artifact.meta.approvals),
                           status=refreshed.meta.status,
                           pending_roles=approval_state(refreshed, config).pending_roles)
+
+
+def _approver(config: SiteConfig, role: str, by: str, relative: str) -> tuple[str, str]:
+    """(name, e-mail) of `by`, who must be a member of `role`."""
+    if role not in config.roles:
+        raise ConfigError([error(CONFIG_FILE, 1, "approval-unknown-role",
+                                 f"there is no role '{role}' (defined: {', '.join(config.roles)})")])
+    try:
+        name, email = parse_person(by)
+    except ValueError as exc:
+        raise ConfigError([error("<command line>", 1, "usage", f"--by: {exc}")]) from None
+    if not config.is_member(role, email):
+        raise TrustCenterError([error(relative, 1, "approval-not-member",
+                                      f"{email} is not a member of role '{role}' in {CONFIG_FILE}; "
+                                      f"members: {', '.join(config.roles[role]) or 'none'}")])
+    return name, email
+
+
+def is_config(root: Path, path: Path) -> bool:
+    absolute = (path if path.is_absolute() else Path.cwd() / path).resolve()
+    return absolute == (root / CONFIG_FILE).resolve()
 
 
 def _artifact_type_of(root: Path, path: Path):
@@ -86,25 +99,50 @@ def _write_approvals(path: Path, approvals: list[Approval]) -> None:
     newline = "\r\n" if b"\r\n" in data else "\n"
     text = data.decode("utf-8-sig").replace("\r\n", "\n")
     front, body, _ = split_front_matter(text, str(path))
-    lines = front.split("\n")
-    start = next((i for i, line in enumerate(lines) if re.match(r"^approvals\s*:", line)), None)
     entries = [{"role": a.role, "by": a.by, "date": a.date, "version": str(a.version), "digest": a.digest}
                for a in approvals]
-    block = yamlsource.dump({"approvals": entries}).rstrip("\n").split("\n")
-    if start is None:
-        while lines and not lines[-1].strip():
-            lines.pop()
-        lines = lines + block
-    else:
-        end = start + 1
-        while end < len(lines) and not _TOP_LEVEL_KEY.match(lines[end]):
-            end += 1
-        # Keep trailing blank lines and comments that belong to what follows.
-        while end - 1 > start and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
-            end -= 1
-        lines[start:end] = block
-    front_text = "\n".join(lines).strip("\n")
+    front_text = _with_approvals(front, entries).strip("\n")
     # Keep the closing fence and the body byte for byte: only the approvals may change.
     closing_fence = text.rfind("\n---", 0, len(text) - len(body)) + 1
     new_text = f"---\n{front_text}\n{text[closing_fence:]}"
     path.write_bytes(new_text.replace("\n", newline).encode("utf-8"))
+
+
+def _with_approvals(yaml_text: str, entries: list[dict]) -> str:
+    """YAML text with its top-level `approvals:` block replaced by `entries` (or added at the end)."""
+    lines = yaml_text.split("\n")
+    start = next((i for i, line in enumerate(lines) if re.match(r"^approvals\s*:", line)), None)
+    block = yamlsource.dump({"approvals": entries}).rstrip("\n").split("\n")
+    if start is None:
+        while lines and not lines[-1].strip():
+            lines.pop()
+        return "\n".join(lines + block)
+    end = start + 1
+    while end < len(lines) and not _TOP_LEVEL_KEY.match(lines[end]):
+        end += 1
+    # Keep trailing blank lines and comments that belong to what follows.
+    while end - 1 > start and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    lines[start:end] = block
+    return "\n".join(lines)
+
+
+@dataclass
+class ConfigApproveOutcome:
+    approval: ConfigApproval
+    replaced: bool
+
+
+def approve_config(root: Path, config: SiteConfig, role: str, by: str, on: date) -> ConfigApproveOutcome:
+    """Record `by`'s approval as `role` of site-config.yml exactly as it now reads (see governance)."""
+    name, email = _approver(config, role, by, CONFIG_FILE)
+    entry = ConfigApproval(role=role, by=f"{name} <{email}>", date=on, digest=config_digest(config))
+    others = [a for a in config.approvals if a.role != role]
+    entries = [{"role": a.role, "by": a.by, "date": a.date, "digest": a.digest}
+               for a in sorted(others + [entry], key=lambda a: a.role)]
+    path = root / CONFIG_FILE
+    data = path.read_bytes()
+    newline = "\r\n" if b"\r\n" in data else "\n"
+    text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    path.write_bytes((_with_approvals(text, entries).rstrip("\n") + "\n").replace("\n", newline).encode("utf-8"))
+    return ConfigApproveOutcome(entry, replaced=len(others) < len(config.approvals))

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from . import markup
 from .approval import ApprovalState, approval_findings, approval_state
-from .config import SiteConfig
+from .config import SiteConfig, config_lines
+from .governance import weakening_findings
 from .baseline import base_findings, range_findings
 from .codeowners import codeowners_findings
 from .controls import control_findings
@@ -65,6 +66,10 @@ def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None 
         not_bumped = {f.path for f in against_base if f.rule == "version-not-bumped"}
         findings = [f for f in findings if not (f.rule == "published-version-changed" and f.path in not_bumped)]
         findings += against_base
+        if base_tree.config is not None:
+            findings += weakening_findings(base_tree.config, config, config_lines(root), base)
+    elif (committed := history.trusted_config()) is not None and committed != config:
+        findings += weakening_findings(committed, config, config_lines(root), "the last commit")
     known = {a.key for a in loaded.artifacts}
     by_path = {a.path: a for a in loaded.artifacts}
     # An artifact whose last approved version stays up counts as published for links.

@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-preview", dest="preview", action="store_false",
                        help="show only what a public build would show")
 
-    approve = command("approve", "Record an approval of artifacts exactly as they now read.", _approve)
+    approve = command("approve", "Record an approval of artifacts (or of site-config.yml) exactly as they now read.", _approve)
     approve.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     approve.add_argument("--role", required=True)
     approve.add_argument("--by", required=True, metavar='"Name <email>"')
@@ -206,12 +206,18 @@ def _serve(args) -> int:
 
 
 def _approve(args) -> int:
-    from .approve import approve
+    from .approve import approve, approve_config, is_config
     from .clock import build_date
-    from .config import load_config
+    from .config import CONFIG_FILE, load_config
 
     config = load_config(args.root)
     for path in args.paths:
+        if is_config(args.root, path):
+            approved = approve_config(args.root, config, args.role, args.by, args.date or build_date())
+            verb = "refreshed" if approved.replaced else "recorded"
+            print(f"{CONFIG_FILE}: {verb} {args.role} approval of the configuration "
+                  f"({approved.approval.digest[:19]}…)")
+            continue
         outcome = approve(args.root, path, config, args.role, args.by, args.date or build_date())
         verb = "refreshed" if outcome.replaced else "recorded"
         print(f"{outcome.path}: {verb} {args.role} approval of version {outcome.approval.version} "

@@ -8,13 +8,13 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import yamlsource
 from .errors import pydantic_findings
 from .findings import ConfigError, error
 from .load import decode
-from .schema import ARTIFACT_TYPES, Email
+from .schema import ARTIFACT_TYPES, Email, parse_person
 
 CONFIG_FILE = "site-config.yml"
 
@@ -89,6 +89,25 @@ class ApprovalSettings(_Strict):
     require_signed: bool = Field(False, description="with verify: git, the approving commit must be signed")
 
 
+class ConfigApproval(_Strict):
+    """A role's approval of exactly this configuration (see governance): who, when, and its digest."""
+
+    role: Annotated[str, Field(min_length=1)]
+    by: Annotated[str, Field(description="Name <email> of the approver")]
+    date: date
+    digest: Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]
+
+    @field_validator("by")
+    @classmethod
+    def _name_and_email(cls, value: str) -> str:
+        parse_person(value)
+        return value
+
+    @property
+    def email(self) -> str:
+        return parse_person(self.by)[1]
+
+
 GitHubHandle = Annotated[str, Field(pattern=r"^@[A-Za-z0-9](-?[A-Za-z0-9])*(/[A-Za-z0-9._-]+)?$")]
 FactValue = Annotated[str, Field(pattern=r"^[^\n<>]*$", description="One line, no markup")]
 
@@ -103,6 +122,7 @@ class SiteConfig(_Strict):
     claims: ClaimsSettings = ClaimsSettings()
     certifications: list[Certification] = []
     approval: ApprovalSettings = ApprovalSettings()
+    approvals: list[ConfigApproval] = Field([], description="Written by `trustcenter approve site-config.yml`")
 
     @property
     def fact_values(self) -> dict[str, str]:
@@ -175,3 +195,12 @@ def parse_config(text: str) -> SiteConfig:
         raise ConfigError([error(CONFIG_FILE, document.line_of(where), "config-invalid-field", message)
                            for where, message in problems])
     return config
+
+
+def config_lines(root: Path):
+    """`line_of(key path)` for the working tree's site-config.yml (1 where unknown), for findings."""
+    try:
+        document = yamlsource.parse(decode((root / CONFIG_FILE).read_bytes(), CONFIG_FILE)[0])
+    except (OSError, yamlsource.YamlProblem):
+        return lambda where: 1
+    return document.line_of

@@ -17,6 +17,7 @@ from pathlib import Path
 from .approval import approval_state, artifact_digest
 from .config import CONFIG_FILE, SiteConfig, parse_config
 from .findings import ConfigError
+from .governance import trusted_chain
 from .load import Artifact, decode, parse_artifact, type_of_path
 from .measurements import owner_of
 from .schema import Approval
@@ -62,6 +63,7 @@ class History:
 
     stored: dict[str, list[_Stored]] = field(default_factory=dict)
     notice: str | None = None       # what history could not be read, said once
+    config_order: list[_Blob] = field(default_factory=list)   # every site-config.yml, oldest first
     _repository: _Repository | None = field(default=None, repr=False)
     _wanted: list[tuple[str, str]] = field(default_factory=list, repr=False)
     _blobs: dict[tuple[str, str], bytes] | None = field(default=None, repr=False)
@@ -72,8 +74,8 @@ class History:
         """Every committed revision of one artifact, oldest first."""
         if key not in self._parsed:
             stored = self.stored.get(key, [])
-            if stored and self._blobs is None:  # one cat-file process for all of them, on first use
-                self._blobs = self._repository.cat_files(self._wanted) if self._repository else {}
+            if stored:
+                self._load()
             revisions = (_revision(self._blobs.get(s.text), s.path, s.commit, s.committed,
                                    self._config(s.config),
                                    {path: self._blobs[(c, path)] for c, path in s.measurements
@@ -81,12 +83,26 @@ class History:
             self._parsed[key] = [r for r in revisions if r is not None]
         return self._parsed[key]
 
+    def _load(self) -> None:
+        """One cat-file process for every revision and configuration, on first use."""
+        if self._blobs is None:
+            self._blobs = self._repository.cat_files(self._wanted) if self._repository else {}
+
     def _config(self, where: tuple[str, str] | None) -> SiteConfig | None:
+        """The configuration in force at a commit: its own, unless it weakened approval unapproved."""
         if where is None:
             return None
-        if where not in self._configs:
-            self._configs[where] = _config_from(self._blobs.get(where))
-        return self._configs[where]
+        if not self._configs:
+            chain = trusted_chain([_config_from(self._blobs.get(blob)) for blob in self.config_order])
+            self._configs.update(zip(self.config_order, chain))
+        return self._configs.get(where)
+
+    def trusted_config(self) -> SiteConfig | None:
+        """The configuration in force at the newest commit, to hold the working tree's against."""
+        if not self.config_order:
+            return None
+        self._load()
+        return self._config(self.config_order[-1])
 
 
 class GitError(Exception):
@@ -134,6 +150,7 @@ def _read(repo: _Repository) -> History:
         for status, old, new in sorted(changes, key=lambda change: change[2] != CONFIG_FILE):
             if new == CONFIG_FILE:
                 config = (commit, new)
+                history.config_order.append(config)
                 continue
             owners = (owner_of(old) if old else None, owner_of(new) if new else None)
             if any(owners):
@@ -167,6 +184,7 @@ class BaseTree:
     ref: str
     revisions: dict[str, Revision]      # by key at the base
     renamed: dict[str, str]             # base path -> working-tree path, where git saw a rename
+    config: SiteConfig | None = None    # its site-config.yml
 
 
 def read_base(root: Path, ref: str) -> BaseTree:
@@ -175,7 +193,8 @@ def read_base(root: Path, ref: str) -> BaseTree:
     commit = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
     diff = _git(root, "diff", "--name-status", "-M", "-z", commit, "--", *repo.artifact_folders)
     renamed = {old: new for status, old, new in repo._changes(diff) if status == "R"}
-    return BaseTree(ref, _tree_revisions(repo, commit), renamed)
+    revisions, config = _tree_revisions(repo, commit)
+    return BaseTree(ref, revisions, renamed, config)
 
 
 def read_range(root: Path, ref: str) -> list[BaseTree]:
@@ -186,10 +205,14 @@ def read_range(root: Path, ref: str) -> list[BaseTree]:
     """
     repo = _Repository.open(root)
     commits = _git(root, "rev-list", "--reverse", "--topo-order", f"{ref}..HEAD").split()
-    return [BaseTree(commit, _tree_revisions(repo, commit), {}) for commit in commits]
+    trees = []
+    for commit in commits:
+        revisions, config = _tree_revisions(repo, commit)
+        trees.append(BaseTree(commit, revisions, {}, config))
+    return trees
 
 
-def _tree_revisions(repo: _Repository, commit: str) -> dict[str, Revision]:
+def _tree_revisions(repo: _Repository, commit: str) -> tuple[dict[str, Revision], SiteConfig | None]:
     """Every artifact as `commit` holds it, by key, judged under that commit's configuration."""
     listing = _git(repo.root, "ls-tree", "-r", "-z", "--name-only", commit, "--", *repo.artifact_folders)
     paths = [repo._relative(p) for p in listing.split("\x00") if p]
@@ -209,7 +232,7 @@ def _tree_revisions(repo: _Repository, commit: str) -> dict[str, Revision]:
                              {p: blobs[(commit, p)] for p in measured.get(path, []) if (commit, p) in blobs})
         if revision is not None:
             revisions[revision.artifact.key] = revision
-    return revisions
+    return revisions, config
 
 
 def _config_from(data: bytes | None) -> SiteConfig | None:

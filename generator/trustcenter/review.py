@@ -14,6 +14,7 @@ from .checks import CheckResult, run_checks
 from .claims import Assessment, assess, find_claims, rules_for
 from .diff import Block, FieldChange, body_diff, field_changes
 from .findings import Finding
+from .governance import unapproved, weakenings
 from .history import read_base
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -45,14 +46,24 @@ class ArtifactReview:
 
 
 @dataclass
+class ConfigReview:
+    """One change of site-config.yml that weakens approval, and whose approval it still needs."""
+
+    change: str
+    roles: dict[str, str]               # role -> approved | missing
+
+
+@dataclass
 class Review:
     base: str
     artifacts: list[ArtifactReview]
+    config: list[ConfigReview] = field(default_factory=list)
 
     @property
     def ready(self) -> bool:
         return all(not a.needed for a in self.artifacts if a.change != "removed") and \
-            not any(a.findings for a in self.artifacts)
+            not any(a.findings for a in self.artifacts) and \
+            all(state == "approved" for c in self.config for state in c.roles.values())
 
 
 def review(root: Path, config, today: date, base: str) -> Review:
@@ -86,7 +97,17 @@ def review(root: Path, config, today: date, base: str) -> Review:
         after = current.get(key)
         if after is not None and after.path not in listed and _blocking(result, after.path):
             reviews.append(_artifact_review(result, after, before.artifact, rules, config, today, "unchanged"))
-    return Review(base, reviews)
+    return Review(base, reviews, _config_review(base_tree.config, config))
+
+
+def _config_review(before, after) -> list[ConfigReview]:
+    """Each weakening of site-config.yml since the base, role by role: approved or missing."""
+    if before is None:
+        return []
+    lacking = {item.weakening: item.missing for item in unapproved(before, after)}
+    return [ConfigReview(w.what, {role: "missing" if role in lacking.get(w, ()) else "approved"
+                                  for role in w.roles})
+            for w in weakenings(before, after)]
 
 
 def _artifact_review(result: CheckResult, after, before, rules, config, today, change) -> ArtifactReview:
@@ -117,7 +138,8 @@ def to_json(report: Review) -> str:
         return data
 
     return json.dumps({"base": report.base, "ready": report.ready,
-                       "artifacts": [artifact(a) for a in report.artifacts]}, indent=2, default=str)
+                       "artifacts": [artifact(a) for a in report.artifacts],
+                       "config": [asdict(c) for c in report.config]}, indent=2, default=str)
 
 
 def to_markdown(report: Review) -> str:
