@@ -35,11 +35,13 @@ CONFIG: dict[str, Any] = {
     "roles": {"legal": ["legal@example.com"], "marketing": ["marketing@example.com"],
               "ml-owner": ["ml@example.com"]},
     "required_approvals": {"policy": ["legal"], "model-card": ["legal", "ml-owner"], "sla": ["legal"],
-                           "disclosure": ["legal", "marketing"], "notice": ["legal"]},
+                           "disclosure": ["legal", "marketing"], "notice": ["legal"],
+                           "page": ["legal", "marketing"]},
 }
 
 TYPE_FIELDS: dict[str, dict[str, Any]] = {
     "policy": {},
+    "page": {},
     "model-card": {
         "system": "Support assistant", "model": "acme-reply 2.1", "provider": "Acme AI",
         "intended_use": ["Drafting replies for human agents"],
@@ -74,7 +76,7 @@ TYPE_FIELDS: dict[str, dict[str, Any]] = {
                "remediation": "We added capacity."},
 }
 FOLDERS = {"policy": "policies", "model-card": "content/model-cards", "sla": "content/slas",
-           "disclosure": "content/disclosures", "notice": "content/notices"}
+           "disclosure": "content/disclosures", "notice": "content/notices", "page": "content/pages"}
 
 
 def front_matter(type_name: str, *, title: str = "A document", version: str = "1.0.0",

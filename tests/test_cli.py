@@ -89,7 +89,7 @@ def test_schema_prints_json_schema(tmp_path):
     one = json.loads(run_cli("schema", "sla", cwd=tmp_path).stdout)
     assert one["properties"]["uptime"]["$ref"] == "#/$defs/UptimeTarget"
     everything = json.loads(run_cli("schema", cwd=tmp_path).stdout)
-    assert set(everything) == {"policy", "model-card", "sla", "disclosure", "notice"}
+    assert set(everything) == {"policy", "model-card", "sla", "disclosure", "notice", "page"}
     assert "model-index" in everything["model-card"]["properties"]
 
 
@@ -97,7 +97,7 @@ def test_schema_write_gives_editors_one_file_per_type(tmp_path):
     result = run_cli("schema", "--write", "schemas", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     written = sorted(p.name for p in (tmp_path / "schemas").iterdir())
-    assert written == sorted(f"{t}.schema.json" for t in ("policy", "model-card", "sla", "disclosure", "notice"))
+    assert written == sorted(f"{t}.schema.json" for t in ("policy", "model-card", "sla", "disclosure", "notice", "page"))
     printed = json.loads(run_cli("schema", "model-card", cwd=tmp_path).stdout)
     assert json.loads((tmp_path / "schemas" / "model-card.schema.json").read_text()) == printed
     one = run_cli("schema", "sla", "--write", "only-sla", cwd=tmp_path)
@@ -107,7 +107,7 @@ def test_schema_write_gives_editors_one_file_per_type(tmp_path):
     assert blocked.returncode == 2 and "schema-unwritable" in blocked.stderr and "Traceback" not in blocked.stderr
 
 
-@pytest.mark.parametrize("type_name", ["policy", "model-card", "sla", "disclosure", "notice"])
+@pytest.mark.parametrize("type_name", ["policy", "model-card", "sla", "disclosure", "notice", "page"])
 def test_new_scaffolds_a_valid_draft(tc, type_name):
     result = tc.run("new", type_name, "fresh-one", "--title", "A fresh one")
     assert result.returncode == 0, result.stderr

@@ -111,14 +111,16 @@ def test_a_symlink_outside_the_repository_is_not_read(tc, tmp_path):
     (tc.root / "policies").mkdir()
     os.symlink(outside, tc.root / "policies" / "secret.md")
     finding = only_finding(load_artifacts(tc.root))
-    assert (finding.rule, finding.path) == ("symlink-outside", "policies/secret.md")
+    assert (finding.rule, finding.path) == ("symlink-refused", "policies/secret.md")
 
 
-def test_a_symlink_inside_the_repository_is_read(tc):
+def test_a_symlink_inside_the_repository_is_not_read_either(tc):
+    # A link inside the repository can point at .git/config: every link is refused.
     tc.write_raw("policies/real.md", GOOD)
     os.symlink(tc.root / "policies" / "real.md", tc.root / "policies" / "alias.md")
     result = load_artifacts(tc.root)
-    assert not result.findings and len(result.artifacts) == 2
+    assert [(f.rule, f.path) for f in result.findings] == [("symlink-refused", "policies/alias.md")]
+    assert [a.id for a in result.artifacts] == ["real"]
 
 
 def test_unknown_content_folders_are_reported(tc):

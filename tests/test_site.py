@@ -176,7 +176,7 @@ def test_a_link_to_an_unpublished_artifact_is_refused(tc):
 
 def test_strict_build_fails_on_a_broken_anchor_free_page_link(tc):
     tc.publish("policy", "p")
-    tc.write_raw("content/pages/about.md", "---\ntitle: About\n---\n\nSee [gone](gone.md).\n")
+    tc.publish("page", "about", title="About", body="See [gone](gone.md).\n")
     result = tc.build()
     assert result.returncode == 1
     assert "gone.md" in result.stderr and "Traceback" not in result.stderr

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from . import markup
 from .approval import ApprovalState, approval_findings, approval_state
-from .config import SiteConfig, config_lines
-from .governance import weakening_findings
 from .baseline import base_findings, range_findings
+from .config import CONFIG_FILE, SiteConfig, config_lines
+from .files import theme_symlink_findings
+from .governance import weakening_findings
 from .codeowners import codeowners_findings
 from .controls import control_findings
 from .claims import assess, claim_findings, find_claims, rules_for
@@ -20,6 +21,7 @@ from .links import source_links
 from .load import PAGES_FOLDER, Artifact, load_artifacts
 from .measurements import measurement_findings
 from .provenance import Provenance, provenance
+from .schema import PAGE_TYPE, RESERVED_PAGE_IDS
 from .verify import verify_approvals
 
 
@@ -86,6 +88,8 @@ def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None 
         findings += reference_findings(artifact, known)
         findings += measurement_findings(artifact, known, today)
         findings += link_findings(root, artifact, state, by_path, published)
+    findings += page_findings(root, loaded.artifacts, config)
+    findings += theme_symlink_findings(root)
     findings += verify_approvals(root, loaded.artifacts, config)
     findings += codeowners_findings(root, config)
     return CheckResult(config, loaded.artifacts, states, history, trusted, sorted(set(findings)))
@@ -107,16 +111,38 @@ def reference_findings(artifact: Artifact, known: set[str]) -> list[Finding]:
             for ref, where in references if ref not in known]
 
 
+def page_findings(root: Path, artifacts: list[Artifact], config: SiteConfig) -> list[Finding]:
+    """Pages may not take a generated page's place, and someone must be named to approve them."""
+    pages = [a for a in artifacts if a.type.name == PAGE_TYPE]
+    findings = [error(page.path, 1, "page-reserved-name",
+                      f"a page may not be called '{page.id}': the site's own /{page.id}/ lives "
+                      f"there (reserved: {', '.join(sorted(RESERVED_PAGE_IDS))}); rename the file")
+                for page in pages if page.id in RESERVED_PAGE_IDS]
+    if pages and PAGE_TYPE not in config.required_approvals:
+        findings.append(error(CONFIG_FILE, _line_of_setting(root, "required_approvals"), "page-roles-missing",
+                              f"{len(pages)} page(s) in {PAGES_FOLDER}/ but required_approvals names no "
+                              "roles for type 'page': pages speak for the company and are published "
+                              "only once approved; add e.g. `page: [legal, marketing]`"))
+    return findings
+
+
+def _line_of_setting(root: Path, key: str) -> int:
+    try:
+        lines = (root / CONFIG_FILE).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    return next((n for n, line in enumerate(lines, 1) if line.startswith(key + ":")), 1)
+
+
 def link_findings(root: Path, artifact: Artifact, state: ApprovalState, by_path: dict[str, Artifact],
                   published: set[str]) -> list[Finding]:
     findings = []
     for link in source_links(artifact.body, artifact.path, artifact.body_line):
         target = by_path.get(link.path)
         if target is None:
-            if not link.path.startswith(PAGES_FOLDER + "/") or not (root / link.path).is_file():
-                findings.append(error(artifact.path, link.line, "link-broken",
-                                      f"the link to {link.target} leads nowhere ({link.path} is not "
-                                      "an artifact or a page of this trust center)"))
+            findings.append(error(artifact.path, link.line, "link-broken",
+                                  f"the link to {link.target} leads nowhere ({link.path} is not "
+                                  "an artifact or a page of this trust center)"))
         elif state.publishable and target.key not in published:
             findings.append(error(artifact.path, link.line, "link-unpublished",
                                   f"links to {target.path}, which is not publishable: the link "

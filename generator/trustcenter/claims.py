@@ -90,7 +90,7 @@ def find_claims(artifact: Artifact, rules: tuple[Rule, ...]) -> list[Claim]:
 
 @lru_cache(maxsize=16384)  # artifacts are immutable; every committed version is asked about again
 def _artifact_claims(artifact: Artifact, rules: tuple[Rule, ...]) -> tuple[Claim, ...]:
-    texts = ((artifact.line_of("summary"), artifact.meta.summary),) + tuple(_paragraphs(artifact))
+    texts = ((artifact.line_of("summary"), artifact.meta.summary or ""),) + tuple(_paragraphs(artifact))
     described_in = artifact.body + "\n" + "\n".join(artifact.raw.keys())
     return _claims_in(texts, described_in, rules)
 

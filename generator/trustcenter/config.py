@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from . import yamlsource
 from .errors import pydantic_findings
 from .findings import ConfigError, error
+from .files import symlink_finding
 from .load import decode
 from .schema import ARTIFACT_TYPES, Email, parse_person
 
@@ -164,6 +165,9 @@ class SiteConfig(_Strict):
 def load_config(root: Path) -> SiteConfig:
     """Read and validate `root/site-config.yml`; raises ConfigError with located findings."""
     path = root / CONFIG_FILE
+    linked = symlink_finding(root, CONFIG_FILE)
+    if linked is not None:
+        raise ConfigError([linked])
     try:
         data = path.read_bytes()
     except FileNotFoundError:

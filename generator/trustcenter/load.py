@@ -13,6 +13,7 @@ import frontmatter
 from pydantic import ValidationError
 
 from . import measurements, yamlsource
+from .files import symlink_finding
 from .errors import pydantic_findings
 from .facts import substitute
 from .findings import Finding, error, warning
@@ -68,7 +69,10 @@ def artifact_files(root: Path) -> tuple[list[tuple[ArtifactType, Path]], list[Fi
     findings = []
     for artifact_type in ARTIFACT_TYPES.values():
         folder = root / artifact_type.folder
-        if folder.is_dir():
+        linked = symlink_finding(root, artifact_type.folder)
+        if linked is not None:
+            findings.append(linked)   # nothing in a linked folder is read
+        elif folder.is_dir():
             files.extend((artifact_type, path) for path in sorted(folder.glob("*.md")))
             for nested in sorted(folder.glob("*/**/*.md")):
                 relative = nested.relative_to(root).as_posix()
@@ -79,7 +83,7 @@ def artifact_files(root: Path) -> tuple[list[tuple[ArtifactType, Path]], list[Fi
                 findings += measurements.stray_findings(root)
     content = root / CONTENT_DIR
     known = {t.folder for t in ARTIFACT_TYPES.values()} | {PAGES_FOLDER}
-    if content.is_dir():
+    if content.is_dir() and not content.is_symlink():
         for child in sorted(content.iterdir()):
             relative = child.relative_to(root).as_posix()
             if child.is_dir() and relative not in known:
@@ -125,9 +129,9 @@ def load_artifact(root: Path, artifact_type: ArtifactType, path: Path,
         return None, [error(relative, 1, "id-not-slug",
                             f"the file name gives the id '{artifact_id}', which must be lower-case "
                             "letters and digits joined by single hyphens (e.g. model-usage-policy)")]
-    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
-        return None, [error(relative, 1, "symlink-outside",
-                            "a symbolic link to a file outside the repository is not read")]
+    linked = symlink_finding(root, relative)
+    if linked is not None:
+        return None, [linked]
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 from pydantic import ValidationError
 
 from .findings import Finding, error, warning
+from .files import linked_part, tree_symlink_findings
 from .schema import (ARTIFACT_TYPES, MEASUREMENT_COLUMNS, REQUIRED_MEASUREMENT_COLUMNS,
                      MeasurementRow, Period, SlaMeta)
 
@@ -87,20 +88,24 @@ def files_on_disk(root: Path, artifact_path: str) -> dict[str, bytes]:
     folder = root / measurement_folder(artifact_path)
     if not folder.is_dir():
         return {}
+    # A linked file or folder is never read; stray_findings reports it.
     return {path.relative_to(root).as_posix(): path.read_bytes()
-            for path in sorted(folder.glob("*.csv")) if path.is_file() and not _links_outside(root, path)}
-
-
-def _links_outside(root: Path, path: Path) -> bool:
-    return path.is_symlink() and not path.resolve().is_relative_to(root.resolve())
+            for path in sorted(folder.glob("*.csv"))
+            if path.is_file() and linked_part(root, path.relative_to(root).as_posix()) is None}
 
 
 def stray_findings(root: Path) -> list[Finding]:
     """Warnings for files in an SLA's folder that nothing reads, so a misplaced file is noticed."""
     findings = []
     folder = root / MEASURED_TYPE.folder
+    if linked_part(root, MEASURED_TYPE.folder) is not None:
+        return findings   # load reports the linked folder
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
         relative = sub.relative_to(root).as_posix()
+        linked = tree_symlink_findings(root, relative)
+        if linked:
+            findings += linked
+            continue
         if not (folder / f"{sub.name}.md").is_file():
             findings.append(warning(relative, 1, "measurement-file-ignored",
                                     f"not read: there is no SLA {relative}.md for this folder"))
@@ -110,9 +115,6 @@ def stray_findings(root: Path) -> list[Finding]:
             if owner_of(name) is None:
                 findings.append(warning(name, 1, "measurement-file-ignored",
                                         f"not read: measurements are {relative}/{MEASUREMENTS_FOLDER}/*.csv"))
-            elif _links_outside(root, path):
-                findings.append(error(name, 1, "symlink-outside",
-                                      "a symbolic link to a file outside the repository is not read"))
     return findings
 
 

@@ -19,6 +19,7 @@ from . import markup
 from .checks import CheckResult, run_checks
 from .clock import build_date
 from .config import CONFIG_FILE, load_config
+from .files import theme_symlink_findings
 from .findings import Severity, TrustCenterError
 from .incremental import RenderedPages, theme_fingerprint
 from .outputs import machine_files
@@ -93,6 +94,10 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
                         log.warning("%s", finding)
             if result.blocking and not preview:
                 raise TrustCenterError(result.blocking)
+            # A preview shows blocked content, but MkDocs must never read a template through a link.
+            linked = theme_symlink_findings(root)
+            if linked:
+                raise TrustCenterError(linked)
             self.site = build_site(root, result.config, publish_set(result, audience, preview, today), today,
                                    reuse=self.rendered.made if self.rendered is not None else None)
             self.files = machine_files(result.config, self.site, today)

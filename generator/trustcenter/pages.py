@@ -14,14 +14,15 @@ from .charts import Chart
 from .config import SiteConfig
 from .controls import catalogue
 from .diff import body_diff, field_changes
-from .findings import TrustCenterError, error
 from .links import rewrite_links
-from .load import PAGES_FOLDER, Artifact, FrontMatterProblem, decode, split_front_matter
+from .load import PAGES_FOLDER, Artifact
 from .performance import latest_view, performance_charts, performance_view
 from .publish import Published, PublishedVersion
-from .schema import ARTIFACT_TYPES, ArtifactType, ModelCardMeta, NoticeMeta, SlaMeta
+from .schema import (ARTIFACT_TYPES, CATALOGUED_TYPES, RESERVED_PAGE_IDS, ArtifactType, ModelCardMeta,
+                     NoticeMeta, SlaMeta)
 
 HOME, CHANGES, FEEDBACK, CONTROLS = "index.md", "changes.md", "feedback.md", "controls.md"
+HOME_TEXT, FEEDBACK_TEXT = "home", "feedback"   # pages whose text goes on the home and feedback pages
 LATEST_CHANGES_ON_HOME = 6
 LATEST_NOTICES_ON_HOME = 3
 HEADLINE_METRICS = 3
@@ -105,7 +106,8 @@ def build_site(root: Path, config: SiteConfig, published: list[Published], today
     With `reuse` (a live preview), an artifact's pages from the previous build are taken again
     while everything they are made from is unchanged.
     """
-    free_pages = _free_pages(root)
+    free_pages = _free_pages([item for item in published if not item.type.catalogued])
+    published = [item for item in published if item.type.catalogued]   # what customers see listed
     page_for_source = {item.current.path: artifact_uri(item) for item in published}
     page_for_source.update({source: page.uri for source, page in free_pages.items()})
     groups = published_by_type(published)
@@ -125,8 +127,8 @@ def build_site(root: Path, config: SiteConfig, published: list[Published], today
             add(page)
     for source, page in free_pages.items():
         page.body = rewrite_links(page.body, source, page.uri, page_for_source)
-    home_text = free_pages.pop(f"{PAGES_FOLDER}/home.md", None)
-    feedback_text = free_pages.pop(f"{PAGES_FOLDER}/feedback.md", None)
+    home_text = free_pages.pop(f"{PAGES_FOLDER}/{HOME_TEXT}.md", None)
+    feedback_text = free_pages.pop(f"{PAGES_FOLDER}/{FEEDBACK_TEXT}.md", None)
     changes = change_rows(published, today)
     add(home_page(config, published, home_text, today, groups, changes))
     for page in type_index_pages(groups):
@@ -415,7 +417,7 @@ def change_rows(published: list[Published], today: date) -> list[dict[str, Any]]
 def published_by_type(published: list[Published]) -> list[dict[str, Any]]:
     """What is published, by type, each artifact with its summary, version and effective date."""
     groups = []
-    for artifact_type in ARTIFACT_TYPES.values():
+    for artifact_type in CATALOGUED_TYPES.values():
         items = [p for p in published if p.type is artifact_type and not (p.retired and p.draft is None)]
         if items:
             groups.append({
@@ -471,6 +473,7 @@ def home_page(config: SiteConfig, published: list[Published], intro: PageSource 
         "feedback_url": config.site.feedback_url,
         "contact_email": config.site.contact_email,
     }
+    data["page_draft"] = intro.data["page_draft"] if intro else None
     title = intro.title if intro else config.site.name
     return PageSource(HOME, title, "home.html", intro.body if intro else "", data)
 
@@ -481,7 +484,8 @@ def changes_page(changes: list[dict[str, Any]]) -> PageSource:
 
 def feedback_page(config: SiteConfig, intro: PageSource | None) -> PageSource:
     data = {"kind": "feedback", **config.feedback.model_dump(mode="json"),
-            "contact_email": config.site.contact_email, "feedback_url": config.site.feedback_url}
+            "contact_email": config.site.contact_email, "feedback_url": config.site.feedback_url,
+            "page_draft": intro.data["page_draft"] if intro else None}
     title = intro.title if intro else "Feedback and complaints"
     return PageSource(FEEDBACK, title, "feedback.html", intro.body if intro else "", data)
 
@@ -517,36 +521,26 @@ def controls_page(published: list[Published]) -> PageSource:
                       {"kind": "controls", "frameworks": frameworks, "groups": list(groups.values())})
 
 
-def _free_pages(root: Path) -> dict[str, PageSource]:
-    """content/pages/*.md: free, unversioned pages; their front matter may give a title."""
-    folder = root / PAGES_FOLDER
-    pages = {}
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        source = path.relative_to(root).as_posix()
-        text, problem = decode(path.read_bytes(), source)
-        if problem:
-            raise TrustCenterError([problem])
-        title, body = path.stem.replace("-", " ").capitalize(), text
-        try:
-            front, body, _ = split_front_matter(text, source)
-            meta = yamlsource.parse(front).data
-        except FrontMatterProblem:
-            meta = None
-        except yamlsource.YamlProblem as exc:
-            raise TrustCenterError([error(source, exc.line, exc.rule, exc.message)]) from None
-        if isinstance(meta, dict) and "title" in meta:
-            title = str(meta["title"])
-        if "<" in title or ">" in title:
-            raise TrustCenterError([error(source, 2, "front-matter-invalid-field",
-                                          "title: must not contain < or >")])
-        pages[source] = PageSource(f"{path.stem}.md", title, "page.html", body, {"kind": "page"})
-    return pages
+def _free_pages(pages: list[Published]) -> dict[str, PageSource]:
+    """content/pages/*.md as the site shows them: each page's published text (or, in a preview, its
+    draft), by source path. Ids reserved for the site's own pages are never placed (check refuses them)."""
+    free = {}
+    for item in sorted(pages, key=lambda item: item.current.path):
+        if item.id in RESERVED_PAGE_IDS:
+            continue
+        shown = item.shown
+        uri = {HOME_TEXT: HOME, FEEDBACK_TEXT: FEEDBACK}.get(item.id, f"{item.id}.md")
+        draft = ({"pending": [{"role": role, "status": item.draft.role_status(role)}
+                              for role in item.draft.pending_roles]} if item.draft else None)
+        free[item.current.path] = PageSource(uri, shown.meta.title, "page.html", shown.body,
+                                             {"kind": "page", "page_draft": draft})
+    return free
 
 
 def navigation(published: list[Published], pages: dict[str, PageSource],
                free_pages: dict[str, PageSource]) -> list[dict[str, Any]]:
     nav: list[dict[str, Any]] = [{"Home": HOME}]
-    for artifact_type in ARTIFACT_TYPES.values():
+    for artifact_type in CATALOGUED_TYPES.values():
         listed = [p for p in sorted(published, key=lambda p: p.shown.meta.title.lower())
                   if p.type is artifact_type and pages[artifact_uri(p)].in_nav]
         if type_index_uri(artifact_type) in pages:

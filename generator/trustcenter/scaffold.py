@@ -44,4 +44,7 @@ def init_trust_center(directory: Path, today: date) -> None:
     shutil.copytree(SCAFFOLD / "repository", directory, dirs_exist_ok=True)
     for artifact_type in ARTIFACT_TYPES.values():
         (directory / artifact_type.folder).mkdir(parents=True, exist_ok=True)
+    home = directory / "content" / "pages" / "home.md"   # a draft, dated today, like `new` writes
+    home.write_text(Template(home.read_text(encoding="utf-8")).substitute(today=today.isoformat()),
+                    encoding="utf-8")
     new_artifact(directory, "policy", "ai-acceptable-use", "AI acceptable use policy", today)

@@ -476,6 +476,16 @@ class NoticeMeta(ArtifactMeta):
     remediation: Text
 
 
+# --- page ---------------------------------------------------------------------------------
+
+
+class PageMeta(ArtifactMeta):
+    """A page of the site's own text (home, feedback, about): approved like an artifact, not listed."""
+
+    type_name: ClassVar[str] = "page"
+    summary: str | None = None
+
+
 # --- registry -------------------------------------------------------------------------------
 
 
@@ -487,6 +497,9 @@ class ArtifactType(BaseModel):
     plural: str
     folder: str
     model: type[ArtifactMeta]
+    # Pages are approved like artifacts but are the site's own text: no catalogue entry, no
+    # version pages, nothing in the feed, trust.json, llms.txt or the AI-BOM.
+    catalogued: bool = True
 
 
 ARTIFACT_TYPES: dict[str, ArtifactType] = {
@@ -502,8 +515,20 @@ ARTIFACT_TYPES: dict[str, ArtifactType] = {
                      plural="disclosures", folder="content/disclosures", model=DisclosureMeta),
         ArtifactType(name="notice", label="Notice", label_plural="Notices", plural="notices",
                      folder="content/notices", model=NoticeMeta),
+        ArtifactType(name="page", label="Page", label_plural="Pages", plural="pages",
+                     folder="content/pages", model=PageMeta, catalogued=False),
     )
 }
+PAGE_TYPE = "page"
+CATALOGUED_TYPES = {name: t for name, t in ARTIFACT_TYPES.items() if t.catalogued}
+
+# Page ids that would put a page where the build writes something of its own: every generated page,
+# every folder and file at the top of the site. `home` and `feedback` give those pages their text.
+RESERVED_PAGE_IDS = frozenset({
+    "index", "changes", "controls", "404", "search", "assets", "sitemap", "feed", "trust",
+    "llms", "aibom", "stylesheets", "javascripts", "well-known", "security", "robots",
+    *(t.plural for t in ARTIFACT_TYPES.values()),
+})
 
 TypeName = Literal["policy", "model-card", "sla", "disclosure", "notice"]
 

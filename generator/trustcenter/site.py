@@ -23,6 +23,7 @@ from . import markup, yamlsource
 from .checks import CheckResult, run_checks
 from .clock import build_date
 from .config import SiteConfig, load_config
+from .files import theme_symlink_findings
 from .findings import Finding, TrustCenterError, error
 from .mkdocs_plugin import PACKAGE_THEME, Prepared
 from .outputs import machine_files
@@ -33,7 +34,13 @@ MATERIAL_FEATURES = ["navigation.prune", "navigation.top", "search.highlight", "
 
 
 def theme_dir(root: Path) -> Path:
-    """The company's theme overrides, or the generator's own theme when it has none."""
+    """The company's theme overrides, or the generator's own theme when it has none.
+
+    Refused, before MkDocs reads a template, when it is or holds a symbolic link, preview or not.
+    """
+    linked = theme_symlink_findings(root)
+    if linked:
+        raise TrustCenterError(linked)
     return root / "theme" if (root / "theme").is_dir() else PACKAGE_THEME
 
 
