@@ -208,3 +208,15 @@ def test_github_annotations_and_terminal_output_carry_no_injected_commands(tc):
     assert not [l for l in printed.splitlines() if l.startswith("::")]
     assert all(re.match(r"^\S+:\d+: (error|warning|info): ", l) for l in text.stdout.splitlines()
                if l and not re.match(r"^\d+ artifacts", l))
+
+
+@pytest.mark.parametrize("source", [s for s, _ in HIDDEN] + [
+    "a <span\nclass=x>guar</span>anteed\nnext", "x &#10; y\nz", "`code\nspan` guaranteed\nend",
+    "<!--\n\n\n-->guaranteed\nend"])
+def test_what_a_reader_sees_keeps_every_word_on_its_source_line(source):
+    from trustcenter.visible import visible_text
+    seen = visible_text(source)
+    assert seen.count("\n") == source.count("\n")
+    last = source.split("\n")[-1]
+    if last.isalpha():   # a plain last line stays the last line, whatever was removed above it
+        assert seen.split("\n")[-1].strip() == last
