@@ -19,13 +19,14 @@ from . import yamlsource
 from .findings import Finding, error, info, warning
 from .load import Artifact
 from .schema import ModelCardMeta
+from .visible import visible_text
 
 RULES_FILE = Path(__file__).with_name("claim_rules.yml")
 _NEGATORS = re.compile(r"\b(not|no|never|cannot|can't|can not|isn't|aren't|doesn't|don't|won't|"
                        r"without|nor|neither|n't)\b", re.IGNORECASE)
-_QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|`[^`\n]*`")
+# Code is blanked before this is used (see visible.py): a backtick left is one the reader sees.
+_QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”")
 _ALLOW = re.compile(r"<!--\s*claims:\s*allow\s+([a-z0-9-]+)\s+\"([^\"]+)\"\s*-->")
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\"“(])")
 
 
@@ -83,16 +84,34 @@ def rules_for(config) -> tuple[Rule, ...]:
     return _rules(config.claims.model_dump_json())
 
 
+@lru_cache(maxsize=1)
+def _unchecked_fields() -> frozenset[str]:
+    return frozenset(yamlsource.load_data_file(RULES_FILE)["unchecked_fields"])
+
+
 def find_claims(artifact: Artifact, rules: tuple[Rule, ...]) -> list[Claim]:
-    """Risky claims in the summary and body, one per rule per sentence."""
+    """Risky claims in what a reader sees of the body and of the front matter, one per rule per sentence."""
     return list(_artifact_claims(artifact, rules))
 
 
 @lru_cache(maxsize=16384)  # artifacts are immutable; every committed version is asked about again
 def _artifact_claims(artifact: Artifact, rules: tuple[Rule, ...]) -> tuple[Claim, ...]:
-    texts = ((artifact.line_of("summary"), artifact.meta.summary or ""),) + tuple(_paragraphs(artifact))
+    texts = tuple(_field_texts(artifact, artifact.raw, (), _unchecked_fields())) + tuple(_paragraphs(artifact))
     described_in = artifact.body + "\n" + "\n".join(artifact.raw.keys())
     return _claims_in(texts, described_in, rules)
+
+
+def _field_texts(artifact: Artifact, data, path: tuple, unchecked: frozenset[str]):
+    """(file line, visible text) of every front-matter string a page may show."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key not in unchecked:
+                yield from _field_texts(artifact, value, path + (key,), unchecked)
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _field_texts(artifact, item, path + (index,), unchecked)
+    elif isinstance(data, str) and not data.startswith(("https://", "http://", "mailto:")):
+        yield artifact.line_of(*path), visible_text(data)
 
 
 def _claims_in(texts: tuple[tuple[int, str], ...], described_in: str, rules: tuple[Rule, ...]) -> tuple[Claim, ...]:
@@ -139,7 +158,7 @@ def _match(rule: Rule, visible: str, taken: list[tuple[int, int]]) -> re.Match |
 
 
 def _paragraphs(artifact: Artifact) -> list[tuple[int, str]]:
-    """(first line, text) of each paragraph of the body, without code and comments."""
+    """(first line, visible text) of each paragraph of the body, without code blocks."""
     paragraphs, current, start, fenced = [], [], 0, False
     for number, line in enumerate(artifact.body.split("\n")):
         if line.lstrip().startswith(("```", "~~~")):
@@ -152,10 +171,10 @@ def _paragraphs(artifact: Artifact) -> list[tuple[int, str]]:
             continue
         if not current:
             start = artifact.body_line + number
-        current.append(_COMMENT.sub(lambda m: " " * len(m.group(0)), line))
+        current.append(line)
     if current:
         paragraphs.append((start, "\n".join(current)))
-    return paragraphs
+    return [(start, visible_text(text)) for start, text in paragraphs]
 
 
 def _sentences(text: str) -> list[tuple[str, int]]:

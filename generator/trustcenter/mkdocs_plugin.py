@@ -135,9 +135,13 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
         # The page's data goes to MkDocs as it is: a YAML round trip would cost more than rendering.
         source = self.site.pages.get(page.file.src_uri)
-        if source is not None:
-            page.meta = source.meta()
-        return markdown
+        if source is None:
+            return markdown
+        page.meta = source.meta()
+        # MkDocs has read the first lines of the text as page settings if they looked like them
+        # ("Important: ..." or a `---` block) and dropped them; they are approved text: all of it
+        # is rendered.
+        return source.text()
 
     def on_page_content(self, html: str, *, page, config, files) -> str:
         if self.rendered is None:

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from typing import Iterable
 
-from .findings import Finding, Severity
+from .findings import Finding, Severity, printable
 
 FORMATS = ("text", "json", "github")
 
@@ -34,6 +34,8 @@ _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.
 
 def _github(finding: Finding) -> str:
     def escape_data(text: str) -> str:
+        # Line breaks are encoded, as the workflow-command syntax wants; other controls are shown.
+        text = printable(text, keep="\r\n")
         return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
     def escape_property(text: str) -> str:

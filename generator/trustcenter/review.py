@@ -13,7 +13,7 @@ import jinja2
 from .checks import CheckResult, run_checks
 from .claims import Assessment, assess, find_claims, rules_for
 from .diff import Block, FieldChange, body_diff, field_changes
-from .findings import Finding
+from .findings import Finding, printable
 from .governance import unapproved, weakenings
 from .history import read_base
 
@@ -146,12 +146,21 @@ def to_markdown(report: Review) -> str:
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False,
                                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     environment.filters["md"] = _markdown_text
-    environment.filters["code"] = lambda value: str(value).replace("`", "'")
+    environment.filters["code"] = _code_text
     return environment.get_template("review.md.jinja").render(report=report)
+
+
+def _one_line(value) -> str:
+    """The value on one line: every line break and control character gone, spaces folded."""
+    return " ".join(printable(str(value)).split()) if value is not None else ""
 
 
 def _markdown_text(value) -> str:
     """Plain text safe inside a Markdown table cell or paragraph of a pull-request comment."""
-    text = " ".join(str(value).split()) if value is not None else ""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([\\`*_~|\[\]#])", r"\\\1", text)
+    text = _one_line(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*_~|\[\]#!])", r"\\\1", text)
+
+
+def _code_text(value) -> str:
+    """Text for inside a `code span` in a table cell: it can neither end the span nor the cell."""
+    return _one_line(value).replace("`", "'").replace("|", "\\|")
