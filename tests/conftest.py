@@ -101,6 +101,13 @@ class TrustCenter:
     def write_config(self, config: dict[str, Any] | None = None) -> None:
         (self.root / "site-config.yml").write_text(yaml.safe_dump(config or CONFIG, sort_keys=False))
 
+    def reconfigure(self, config: dict[str, Any]) -> None:
+        """Change site-config.yml as its approvers would: written, then approved by every role."""
+        self.write_config(config)
+        for role, by in BY_ROLE.items():
+            result = self.run("approve", "site-config.yml", "--role", role, "--by", by, "--date", "2026-01-02")
+            assert result.returncode == 0, result.stderr + result.stdout
+
     def path(self, type_name: str, artifact_id: str) -> Path:
         return self.root / FOLDERS[type_name] / f"{artifact_id}.md"
 

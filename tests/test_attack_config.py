@@ -54,7 +54,7 @@ def test_adding_yourself_to_legal_and_approving_is_refused(main, tmp_path):
     assert result.returncode == 1
     (line,) = weakened(result)
     assert line.startswith(f"site-config.yml:{line_of(main, 'legal:')}: error:")
-    assert "mallory@example.com added to role legal" in line and "needs the approval of legal" in line
+    assert "mallory@example.com added to role legal" in line and "(legal: legal@example.com)" in line
     report = json.loads(main.run("review", "--base", "main", "--format", "json").stdout)
     assert report["ready"] is False
     assert report["config"] == [{"change": "mallory@example.com added to role legal", "roles": {"legal": "missing"}}]
@@ -98,7 +98,7 @@ def test_each_kind_of_weakening_needs_the_weakened_role(main, change, role, wher
     result = main.run("check", "--base", "main")
     (line,) = weakened(result)
     assert line.startswith(f"site-config.yml:{line_of(main, where)}: error:")
-    assert f"needs the approval of {role}" in line
+    assert f"({role}: {role}@example.com)" in line
     by = LEGAL if role == "legal" else MARKETING
     assert main.run("approve", "site-config.yml", "--role", role, "--by", by).returncode == 0
     assert weakened(main.run("check", "--base", "main")) == []

@@ -13,7 +13,7 @@ NODE_TOOLS = REPO / "tests" / "node"
 
 
 def test_codeowners_follows_the_roles_and_check_fails_when_it_is_out_of_date(tc):
-    tc.write_config({**CONFIG, "roles": {**CONFIG["roles"], "legal": ["legal@example.com", "@acme/legal"]}})
+    tc.reconfigure({**CONFIG, "roles": {**CONFIG["roles"], "legal": ["legal@example.com", "@acme/legal"]}})
     assert tc.run("check").returncode == 0  # no CODEOWNERS: nothing to keep in step
     assert tc.run("codeowners").returncode == 0
     owners = (tc.root / ".github" / "CODEOWNERS").read_text().splitlines()

@@ -71,7 +71,8 @@ def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None 
         if base_tree.config is not None:
             findings += weakening_findings(base_tree.config, config, config_lines(root), base)
     elif (committed := history.trusted_config()) is not None and committed != config:
-        findings += weakening_findings(committed, config, config_lines(root), "the last commit")
+        findings += weakening_findings(committed, config, config_lines(root),
+                                       "the configuration last approved in git history")
     known = {a.key for a in loaded.artifacts}
     by_path = {a.path: a for a in loaded.artifacts}
     # An artifact whose last approved version stays up counts as published for links.

@@ -115,11 +115,13 @@ def weakening_findings(old: SiteConfig, new: SiteConfig, line_of, against: str) 
     """`config-weakened` for every weakening nobody who may approve it approved."""
     findings = []
     for item in unapproved(old, new):
-        roles = ", ".join(item.missing)
+        who = "; ".join(f"{role}: {', '.join(m for m in old.roles.get(role, []) if '@' in m and not m.startswith('@'))}"
+                        for role in item.missing)
         findings.append(error(CONFIG_FILE, line_of(item.weakening.where), "config-weakened",
-                              f"{item.weakening.what} (against {against}): a change that weakens approval "
-                              f"needs the approval of {roles} as {against} lists them; run `trustcenter "
-                              f"approve {CONFIG_FILE} --role ROLE --by \"Name <email>\"`"))
+                              f"{item.weakening.what}, against {against}: a change that weakens approval "
+                              f"counts once the weakened roles approve it, by their members as {against} "
+                              f"lists them ({who}); run `trustcenter approve {CONFIG_FILE} --role ROLE "
+                              "--by \"Name <email>\"`"))
     return findings
 
 
