@@ -22,6 +22,7 @@ class ApproveOutcome:
     replaced: bool
     status: Status
     pending_roles: list[str]
+    name_replaced: str | None = None  # the name given with --by, when the config gives another
 
 
 def approve(root: Path, path: Path, config: SiteConfig, role: str, by: str, on: date) -> ApproveOutcome:
@@ -38,11 +39,13 @@ def approve(root: Path, path: Path, config: SiteConfig, role: str, by: str, on: 
         raise TrustCenterError([error(relative, 1, "approval-not-member",
                                       f"{email} is not a member of role '{role}' in site-config.yml; "
                                       f"members: {', '.join(config.roles[role]) or 'none'}")])
+    person = config.person(email)
+    configured = person.name if person is not None else name  # members are people: see config
     artifact, problems = load_artifact(root, artifact_type, root / relative, config.fact_values)
     blocking = [problem for problem in problems if problem.blocking]
     if artifact is None or blocking:  # measurements that do not validate cannot be approved
         raise TrustCenterError(blocking or problems)
-    entry = Approval(role=role, by=f"{name} <{email}>", date=on, version=artifact.meta.version,
+    entry = Approval(role=role, by=f"{configured} <{email}>", date=on, version=artifact.meta.version,
                      digest=artifact_digest(artifact))
     others = [a for a in artifact.meta.approvals if a.role != role]
     approvals = sorted(others + [entry], key=lambda a: _role_order(config, artifact_type.name, a.role))
@@ -52,7 +55,8 @@ def approve(root: Path, path: Path, config: SiteConfig, role: str, by: str, on: 
         raise TrustCenterError(problems)
     return ApproveOutcome(relative, entry, replaced=len(others) < len(artifact.meta.approvals),
                           status=refreshed.meta.status,
-                          pending_roles=approval_state(refreshed, config).pending_roles)
+                          pending_roles=approval_state(refreshed, config).pending_roles,
+                          name_replaced=name if name != configured else None)
 
 
 def _artifact_type_of(root: Path, path: Path):

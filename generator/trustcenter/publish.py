@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from enum import Enum
 
-from .approval import ApprovalState
+from .approval import ApprovalState, attributed
 from .checks import CheckResult
+from .config import SiteConfig
 from .history import History
 from .load import Artifact
 from .schema import Approval, Audience, Status, Version
@@ -78,8 +79,10 @@ def visible_to(artifact: Artifact, audience: AudienceName) -> bool:
     return artifact.meta.audience is Audience.PUBLIC or audience is AudienceName.CUSTOMER
 
 
-def published_versions(artifact: Artifact, state: ApprovalState, history: History) -> list[PublishedVersion]:
-    """Every version that was publishable when committed, plus the working tree's if publishable."""
+def published_versions(artifact: Artifact, state: ApprovalState, history: History,
+                       config: SiteConfig) -> list[PublishedVersion]:
+    """Every version that was publishable when committed, plus the working tree's if publishable;
+    approvers under the names `config` gives them."""
     by_version: dict[Version, PublishedVersion] = {}
     for revision in history.of(artifact.key):
         if not revision.publishable:
@@ -87,7 +90,8 @@ def published_versions(artifact: Artifact, state: ApprovalState, history: Histor
         earlier = by_version.get(revision.artifact.meta.version)
         # The last publishable text of a version is what readers last saw; its date is the first.
         by_version[revision.artifact.meta.version] = PublishedVersion(
-            revision.artifact, revision.digest, tuple(revision.artifact.meta.approvals),
+            revision.artifact, revision.digest,
+            tuple(attributed(a, config) for a in revision.artifact.meta.approvals),
             earlier.published if earlier else revision.committed)
     if state.publishable:
         earlier = by_version.get(artifact.meta.version)
@@ -102,7 +106,7 @@ def publish_set(result: CheckResult, audience: AudienceName, preview: bool, toda
     published = []
     for artifact in result.artifacts:
         state = result.states[artifact.key]
-        versions = [v for v in published_versions(artifact, state, result.history)
+        versions = [v for v in published_versions(artifact, state, result.history, result.config)
                     if visible_to(v.artifact, audience)]
         in_force = next((v for v in reversed(versions) if v.effective <= today), None)
         upcoming = next((v for v in reversed(versions) if v.effective > today
