@@ -58,6 +58,9 @@ def verify_artifact_at(root: Path, commit: str | None, artifact: Artifact, confi
     first_line = artifact.line_of("approvals")
     blamed = _blame(root, commit, artifact.path, artifact.body_line)
     entries = _entry_lines(blamed, artifact) if blamed is not None else None
+    if entries is None and commit is None and _untracked(root, artifact.path):
+        return [info(artifact.path, first_line, "approval-unverified",
+                     "this file is not committed yet; its approvals are verified once committed")]
     if entries is None:
         return [error(artifact.path, first_line, "approval-unverifiable",
                       "approval.verify is git, but git cannot tell who wrote this file's approvals "
@@ -164,6 +167,13 @@ def _parse_blame(porcelain: str) -> BlamedFile:
         if len(head) == 40 and all(c in "0123456789abcdef" for c in head):
             current, line = head, int(rest.split()[1])
     return BlamedFile("\n".join(texts) + "\n", commits)
+
+
+def _untracked(root: Path, path: str) -> bool:
+    """Whether git knows of no such file yet, in a repository it can read."""
+    process = subprocess.run(["git", "ls-files", "--", path], cwd=root, capture_output=True, text=True,
+                             env=_GIT_ENV)
+    return process.returncode == 0 and not process.stdout.strip()
 
 
 _signatures: dict[tuple[str, str, str, tuple[str, ...]], tuple[str, bool]] = {}
