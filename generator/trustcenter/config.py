@@ -136,8 +136,8 @@ class SiteConfig(_Strict):
         """Facts as the text that replaces `{{ facts.name }}`."""
         return {name: str(value) for name, value in self.facts.items()}
 
-    def reference_problems(self) -> list[tuple[tuple, str]]:
-        """(where, message) for every type or role the configuration names but does not define."""
+    def reference_problems(self, people_required: bool = True) -> list[tuple[tuple, str]]:
+        """(where, message) for every type, role or person the configuration names but does not define."""
         problems = []
         for type_name, roles in self.required_approvals.items():
             if type_name not in ARTIFACT_TYPES:
@@ -149,8 +149,9 @@ class SiteConfig(_Strict):
                     problems.append((("required_approvals", type_name, index),
                                      f"required_approvals.{type_name} names role '{role}', "
                                      "which is not defined under roles"))
-        problems += self._people_problems()
-        if self.approval.verify == "git" and self.approval.require_signed is False:
+        if people_required:
+            problems += self._people_problems()
+        if people_required and self.approval.verify == "git" and self.approval.require_signed is False:
             problems.append((("approval", "require_signed"),
                              "approval.require_signed: false cannot go with verify: git: an unsigned "
                              "commit's author is whatever its committer typed, so verify: git always "
@@ -215,8 +216,12 @@ def load_config(root: Path) -> SiteConfig:
     return parse_config(text)
 
 
-def parse_config(text: str) -> SiteConfig:
-    """Validate the text of a site-config.yml; raises ConfigError with located findings."""
+def parse_config(text: str, people_required: bool = True) -> SiteConfig:
+    """Validate the text of a site-config.yml; raises ConfigError with located findings.
+
+    The history reads configurations committed before `people` existed with `people_required`
+    off: they still decide which roles approved a version, the current one decides names shown.
+    """
     try:
         document = yamlsource.parse(text)
     except yamlsource.YamlProblem as problem:
@@ -229,7 +234,7 @@ def parse_config(text: str) -> SiteConfig:
     except ValidationError as exc:
         raise ConfigError(pydantic_findings(exc, CONFIG_FILE, document, offset=0,
                                             rule_prefix="config")) from None
-    problems = config.reference_problems()
+    problems = config.reference_problems(people_required)
     if problems:
         raise ConfigError([error(CONFIG_FILE, document.line_of(where), "config-invalid-field", message)
                            for where, message in problems])
