@@ -215,3 +215,76 @@ def test_a_genuine_signed_approval_passes_and_publishes(main):
     index = json.loads((site / "trust.json").read_text())
     (policy,) = [a for a in index["artifacts"] if a["id"] == "privacy"]
     assert policy["versions"][-1]["approvals"] == [{"role": "legal", "name": "Lee Gal", "date": "2026-01-02"}]
+
+
+def config_findings(tc, config) -> list[str]:
+    """The configuration errors `check` prints for `config` (exit 2)."""
+    tc.write_config(config)
+    result = tc.run("check")
+    assert result.returncode == 2, result.stdout + result.stderr
+    return [line for line in (result.stdout + result.stderr).splitlines() if line.startswith("site-config.yml:")]
+
+
+def config_line(tc, pattern: str) -> int:
+    lines = (tc.root / "site-config.yml").read_text().splitlines()
+    return next(n for n, line in enumerate(lines, 1) if re.search(pattern, line))
+
+
+def test_a_role_member_must_be_a_person_with_a_name(tc, approvers):
+    """A pull request adds mallory to legal without saying who she is: refused on the role's line."""
+    config = signed_config(*approvers.values())
+    config["roles"] = {**config["roles"], "legal": ["legal@example.com", "mallory@evil.example", "@acme/legal"]}
+    (problem,) = config_findings(tc, config)
+    assert problem.startswith(f"site-config.yml:{config_line(tc, 'mallory@evil.example')}: error: config-invalid-field:")
+    assert "mallory@evil.example" in problem and "people" in problem
+
+
+def test_require_signed_false_cannot_weaken_verify_git(tc, approvers):
+    (problem,) = config_findings(tc, signed_config(*approvers.values(),
+                                                   approval={"verify": "git", "require_signed": False}))
+    assert problem.startswith(f"site-config.yml:{config_line(tc, 'require_signed')}: error: config-invalid-field:")
+    assert "unsigned" in problem
+
+
+@pytest.mark.parametrize("key", ["ssh-ed25519", "ssh-ed25519 not-a-key", "ABCDEF", "ssh-dss AAAAB3NzaC1kc3M="])
+def test_a_signing_key_must_be_an_ssh_public_key_or_a_gpg_fingerprint(tc, key):
+    config = signed_config()
+    config["people"] = [{**config["people"][0], "signing_keys": [key]}, *config["people"][1:]]
+    (problem,) = config_findings(tc, config)
+    assert f"site-config.yml:{config_line(tc, re.escape(key))}: error: config-" in problem
+
+
+def test_a_person_without_signing_keys_cannot_approve_under_verify_git(main):
+    """Legal's keys are dropped from the configuration: their approvals can no longer be verified."""
+    tc, path = main
+    config = signed_config()  # people without keys
+    tc.write_config(config)
+    (problem,) = findings(tc, "approval-unverifiable")
+    assert (problem["line"], problem["severity"]) == (approval_line(path, "legal"), "error")
+    assert "no signing_keys" in problem["message"]
+
+
+def test_a_gpg_fingerprint_is_accepted_as_a_signing_key(tc):
+    config = signed_config()
+    config["people"] = [{**config["people"][0], "signing_keys": ["0123456789ABCDEF0123456789ABCDEF01234567"]},
+                        *config["people"][1:]]
+    tc.write_config(config)
+    assert tc.run("check").returncode == 0
+
+
+@pytest.mark.parametrize("text, expected", [
+    # block style, a comment inside an entry, a value on the line after its key
+    ("approvals:\n  - role: legal\n    # signed off in the meeting\n    by:\n      Lee Gal <l@x.example>\n  - role: ml\n",
+     [{2, 4, 5}, {6}]),
+    # flow style on one line: both entries share it
+    ("approvals: [{role: legal, by: a}, {role: ml, by: b}]\n", [{1}, {1}]),
+    # mixed: a flow mapping per item, and a flow mapping across lines
+    ("approvals:\n  - {role: legal, by: a}\n  - {role: ml,\n     by: b}\n", [{2}, {3, 4}]),
+    # a plain scalar folded over two lines, and a block scalar: every line they cover
+    ("approvals:\n  - role: legal\n    by: Lee\n      Gal <l@x.example>\n    note: |\n      one\n      two\n  - role: ml\n",
+     [{2, 3, 4, 5, 6, 7}, {8}]),
+])
+def test_every_line_of_an_approval_entry_is_found_whatever_the_yaml_style(text, expected):
+    """What blame must cover: a line left out is a line an attacker could write unseen."""
+    from trustcenter import yamlsource
+    assert yamlsource.item_lines(text, ("approvals",)) == expected

@@ -95,7 +95,7 @@ class ApprovalSettings(_Strict):
 SSH_KEY_TYPES = ("ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
                  "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com")
 SigningKey = Annotated[str, Field(pattern=r"^(?:(?:" + "|".join(re.escape(t) for t in SSH_KEY_TYPES)
-                                  + r") [A-Za-z0-9+/]+={0,3}(?: [^\n]*)?|[0-9A-Fa-f]{40})$")]
+                                  + r") AAAA[A-Za-z0-9+/]+={0,3}(?: [^\n]*)?|[0-9A-Fa-f]{40})$")]
 
 
 class Person(_Strict):
