@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,9 @@ CONFIG: dict[str, Any] = {
         "human_review": "Ask the trust team; a person reviews the decision.",
         "training_opt_out": "Ask the trust team to opt out of training.",
     },
+    "people": [{"name": "Lee Gal", "email": "legal@example.com"},
+               {"name": "Em Owner", "email": "ml@example.com"},
+               {"name": "Mark Eting", "email": "marketing@example.com"}],
     "roles": {"legal": ["legal@example.com"], "marketing": ["marketing@example.com"],
               "ml-owner": ["ml@example.com"]},
     "required_approvals": {"policy": ["legal"], "model-card": ["legal", "ml-owner"], "sla": ["legal"],
@@ -144,13 +148,19 @@ class TrustCenter:
     def git(self, *args: str) -> str:
         return git(self.root, *args)
 
-    def commit(self, message: str, when: str = "2026-01-10T12:00:00Z", author: str | None = None) -> str:
-        """Commit everything, as of `when` (and by `author`, an e-mail); returns the commit id."""
+    def commit(self, message: str, when: str = "2026-01-10T12:00:00Z", author: str | None = None,
+               signer: Approver | None = None) -> str:
+        """Commit everything, as of `when` (and by `author`, an e-mail, or as `signer`, signed with
+        their SSH key); returns the commit id."""
         self.git("add", "-A")
         env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
         if author:
             env.update(GIT_AUTHOR_EMAIL=author, GIT_COMMITTER_EMAIL=author)
-        subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", message], cwd=self.root,
+        signing: list[str] = []
+        if signer is not None:
+            env.update(signer.identity)
+            signing = ["-c", "gpg.format=ssh", "-c", f"user.signingkey={signer.key}", "commit", "-S"]
+        subprocess.run(["git", *(signing or ["commit"]), "-q", "--allow-empty", "-m", message], cwd=self.root,
                        check=True, env={**os.environ, **GIT_IDENTITY, **env})
         return self.git("rev-parse", "HEAD").strip()
 
@@ -159,6 +169,55 @@ class TrustCenter:
 
     def build(self, *args: str) -> subprocess.CompletedProcess:
         return self.run("build", *args)
+
+
+@dataclass(frozen=True)
+class Approver:
+    """A person who may approve, with an SSH key pair of their own (made by ssh-keygen)."""
+
+    name: str
+    email: str
+    key: Path  # the private key; the public one is beside it, with .pub
+
+    @property
+    def by(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    @property
+    def public_key(self) -> str:
+        return Path(f"{self.key}.pub").read_text().strip()
+
+    @property
+    def person(self) -> dict[str, Any]:
+        """Their entry under `people` in site-config.yml."""
+        return {"name": self.name, "email": self.email, "signing_keys": [self.public_key]}
+
+    @property
+    def identity(self) -> dict[str, str]:
+        return {"GIT_AUTHOR_NAME": self.name, "GIT_AUTHOR_EMAIL": self.email,
+                "GIT_COMMITTER_NAME": self.name, "GIT_COMMITTER_EMAIL": self.email}
+
+
+def make_approver(folder: Path, by: str) -> Approver:
+    """`by` ('Name <email>') with a fresh ed25519 key pair in `folder`."""
+    name, email = by.removesuffix(">").split(" <")
+    folder.mkdir(parents=True, exist_ok=True)
+    key = folder / f"{email}.key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", email, "-f", str(key)], check=True)
+    return Approver(name, email, key)
+
+
+def signed_config(*approvers: Approver, **overrides: Any) -> dict[str, Any]:
+    """CONFIG with `approval.verify: git` and these approvers' keys under `people`."""
+    keyed = {a.email: a.person for a in approvers}
+    people = [keyed.get(person["email"], person) for person in CONFIG["people"]]
+    return {**CONFIG, "people": people, "approval": {"verify": "git"}, **overrides}
+
+
+@pytest.fixture
+def approvers(tmp_path: Path) -> dict[str, Approver]:
+    """Legal, the ML owner and marketing of conftest's CONFIG, each with their own SSH key, by role."""
+    return {role: make_approver(tmp_path / "keys", by) for role, by in BY_ROLE.items()}
 
 
 GIT_IDENTITY = {"GIT_AUTHOR_NAME": "Test Author", "GIT_AUTHOR_EMAIL": "author@example.com",

@@ -59,6 +59,7 @@ class ApprovalState:
     stale: list[Approval] = field(default_factory=list)
     non_members: list[Approval] = field(default_factory=list)
     unknown_roles: list[Approval] = field(default_factory=list)
+    misnamed: dict[int, str] = field(default_factory=dict)  # entry index -> the name the config gives
 
     @property
     def pending_roles(self) -> list[str]:
@@ -92,10 +93,26 @@ def required_roles(artifact: Artifact, config: SiteConfig) -> list[str]:
     return roles
 
 
+# Shown for an approver the configuration no longer lists: `by` is free text, never shown.
+UNLISTED_NAME = "a former approver"
+
+
+def attributed(approval: Approval, config: SiteConfig) -> Approval:
+    """The approval as every output shows it: under the name site-config.yml gives its approver."""
+    person = config.person(approval.email)
+    name = person.name if person is not None else UNLISTED_NAME
+    if name == approval.name:
+        return approval
+    return approval.model_copy(update={"by": f"{name} <{approval.email}>"})
+
+
 def approval_state(artifact: Artifact, config: SiteConfig) -> ApprovalState:
     meta = artifact.meta
     state = ApprovalState(artifact, artifact_digest(artifact), required_roles(artifact, config))
-    for approval in meta.approvals:
+    for index, approval in enumerate(meta.approvals):
+        person = config.person(approval.email)
+        if person is not None and person.name != approval.name:
+            state.misnamed[index] = person.name
         if approval.role not in config.roles:
             state.unknown_roles.append(approval)
         elif not config.is_member(approval.role, approval.email):
@@ -103,7 +120,7 @@ def approval_state(artifact: Artifact, config: SiteConfig) -> ApprovalState:
         elif approval.version != meta.version or approval.digest != state.digest:
             state.stale.append(approval)
         else:
-            state.valid[approval.role] = approval
+            state.valid[approval.role] = attributed(approval, config)
     return state
 
 
@@ -116,13 +133,18 @@ def approval_findings(state: ApprovalState, today: date) -> list[Finding]:
     findings: list[Finding] = []
     for index, approval in enumerate(meta.approvals):
         line = artifact.line_of("approvals", index)
+        if index in state.misnamed:
+            findings.append(error(path, line, "approval-name-mismatch",
+                                  f"the {approval.role} approval names its approver '{approval.name}', "
+                                  f"but site-config.yml names {approval.email} '{state.misnamed[index]}': "
+                                  "the site shows the configured name; write that name in `by`"))
         if approval in state.unknown_roles:
             findings.append(error(path, line, "approval-unknown-role",
-                                  f"approval by {approval.by} names role '{approval.role}', which "
+                                  f"approval by {approval.email} names role '{approval.role}', which "
                                   "site-config.yml does not define"))
         elif approval in state.non_members:
             findings.append(error(path, line, "approval-not-member",
-                                  f"{approval.by} approved as {approval.role} but is not a member "
+                                  f"{approval.email} approved as {approval.role} but is not a member "
                                   f"of that role in site-config.yml"))
         elif approval in state.stale:
             if approval.version != meta.version:
@@ -130,7 +152,7 @@ def approval_findings(state: ApprovalState, today: date) -> list[Finding]:
             else:
                 why = "the text changed after it was given (digest mismatch)"
             findings.append(blocking(path, line, "approval-stale",
-                                     f"the {approval.role} approval by {approval.by} is stale: {why}; "
+                                     f"the {approval.role} approval by {approval.email} is stale: {why}; "
                                      f"run `trustcenter approve {path} --role {approval.role}`"))
     for role in state.pending_roles:
         if not any(a.role == role for a in state.stale):

@@ -24,17 +24,19 @@ class ApproveOutcome:
     replaced: bool
     status: Status
     pending_roles: list[str]
+    name_replaced: str | None = None  # the name given with --by, when the config gives another
 
 
 def approve(root: Path, path: Path, config: SiteConfig, role: str, by: str, on: date) -> ApproveOutcome:
     """Record `by`'s approval as `role` of the artifact at `path`, exactly as it now reads."""
     artifact_type, relative = _artifact_type_of(root, path)
     name, email = _approver(config, role, by, relative)
+    configured = _configured_name(config, name, email)
     artifact, problems = load_artifact(root, artifact_type, root / relative, config.fact_values)
     blocking = [problem for problem in problems if problem.blocking]
     if artifact is None or blocking:  # measurements that do not validate cannot be approved
         raise TrustCenterError(blocking or problems)
-    entry = Approval(role=role, by=f"{name} <{email}>", date=on, version=artifact.meta.version,
+    entry = Approval(role=role, by=f"{configured} <{email}>", date=on, version=artifact.meta.version,
                      digest=artifact_digest(artifact))
     others = [a for a in artifact.meta.approvals if a.role != role]
     approvals = sorted(others + [entry], key=lambda a: _role_order(config, artifact_type.name, a.role))
@@ -44,7 +46,8 @@ def approve(root: Path, path: Path, config: SiteConfig, role: str, by: str, on: 
         raise TrustCenterError(problems)
     return ApproveOutcome(relative, entry, replaced=len(others) < len(artifact.meta.approvals),
                           status=refreshed.meta.status,
-                          pending_roles=approval_state(refreshed, config).pending_roles)
+                          pending_roles=approval_state(refreshed, config).pending_roles,
+                          name_replaced=name if name != configured else None)
 
 
 def _approver(config: SiteConfig, role: str, by: str, relative: str) -> tuple[str, str]:
@@ -61,6 +64,11 @@ def _approver(config: SiteConfig, role: str, by: str, relative: str) -> tuple[st
                                       f"{email} is not a member of role '{role}' in {CONFIG_FILE}; "
                                       f"members: {', '.join(config.roles[role]) or 'none'}")])
     return name, email
+
+
+def _configured_name(config: SiteConfig, name: str, email: str) -> str:
+    person = config.person(email)
+    return person.name if person is not None else name  # members are people: see config
 
 
 def is_config(root: Path, path: Path) -> bool:
@@ -136,7 +144,8 @@ class ConfigApproveOutcome:
 def approve_config(root: Path, config: SiteConfig, role: str, by: str, on: date) -> ConfigApproveOutcome:
     """Record `by`'s approval as `role` of site-config.yml exactly as it now reads (see governance)."""
     name, email = _approver(config, role, by, CONFIG_FILE)
-    entry = ConfigApproval(role=role, by=f"{name} <{email}>", date=on, digest=config_digest(config))
+    entry = ConfigApproval(role=role, by=f"{_configured_name(config, name, email)} <{email}>", date=on,
+                           digest=config_digest(config))
     others = [a for a in config.approvals if a.role != role]
     entries = [{"role": a.role, "by": a.by, "date": a.date, "digest": a.digest}
                for a in sorted(others + [entry], key=lambda a: a.role)]

@@ -22,7 +22,7 @@ from .load import PAGES_FOLDER, Artifact, load_artifacts
 from .measurements import measurement_findings
 from .provenance import Provenance, provenance
 from .schema import PAGE_TYPE, RESERVED_PAGE_IDS
-from .verify import verify_approvals
+from .verify import verify_approvals, verify_artifact_at
 
 
 @dataclass
@@ -49,7 +49,8 @@ def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None 
     loaded = load_artifacts(root, config.fact_values)
     history = read_history(root)
     states = {a.key: approval_state(a, config) for a in loaded.artifacts}
-    trusted = {a.key: provenance(a, states[a.key], history.of(a.key)) for a in loaded.artifacts}
+    trusted = {a.key: provenance(a, states[a.key], history.of(a.key), _history_verifier(root))
+               for a in loaded.artifacts}
     findings = list(loaded.findings)
     for item in trusted.values():
         findings += item.findings
@@ -94,6 +95,16 @@ def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None 
     findings += verify_approvals(root, loaded.artifacts, config)
     findings += codeowners_findings(root, config)
     return CheckResult(config, loaded.artifacts, states, history, trusted, sorted(set(findings)))
+
+
+def _history_verifier(root: Path):
+    """A committed version verifies against git when the configuration in force at its commit said so."""
+    def verify(revision) -> list[Finding]:
+        config = revision.config
+        if config is None or config.approval.verify != "git":
+            return []
+        return verify_artifact_at(root, revision.commit, revision.artifact, config)
+    return verify
 
 
 def markup_findings(artifact: Artifact) -> list[Finding]:

@@ -219,6 +219,9 @@ def _approve(args) -> int:
                   f"({approved.approval.digest[:19]}…)")
             continue
         outcome = approve(args.root, path, config, args.role, args.by, args.date or build_date())
+        if outcome.name_replaced is not None:
+            print(f"note: wrote '{outcome.approval.by}': site-config.yml names {outcome.approval.email} "
+                  f"'{outcome.approval.name}', not '{outcome.name_replaced}'", file=sys.stderr)
         verb = "refreshed" if outcome.replaced else "recorded"
         print(f"{outcome.path}: {verb} {args.role} approval of version {outcome.approval.version} "
               f"({outcome.approval.digest[:19]}…)")

@@ -86,8 +86,33 @@ class Certification(_Strict):
 
 
 class ApprovalSettings(_Strict):
-    verify: Literal["none", "git"] = Field("none", description="git: approvals must be committed by the approver")
-    require_signed: bool = Field(False, description="with verify: git, the approving commit must be signed")
+    verify: Literal["none", "git"] = Field("none", description="git: approvals must be committed, signed, by the approver")
+    # With verify: git a signature by the approver's own key is always required: an unsigned commit's
+    # author is whatever its committer typed. `true` is accepted (and redundant), `false` refused.
+    require_signed: bool | None = Field(None, description="redundant: verify: git always requires signatures")
+
+
+# An SSH public key as written in an allowed-signers file, or a GPG key's 40-digit fingerprint.
+SSH_KEY_TYPES = ("ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                 "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com")
+SigningKey = Annotated[str, Field(pattern=r"^(?:(?:" + "|".join(re.escape(t) for t in SSH_KEY_TYPES)
+                                  + r") AAAA[A-Za-z0-9+/]+={0,3}(?: [^\n]*)?|[0-9A-Fa-f]{40})$")]
+
+
+class Person(_Strict):
+    """Someone who may approve: the name the site shows and the keys their approvals are signed with."""
+
+    name: Annotated[str, Field(pattern=r"^[^<>\s]([^<>\n]*[^<>\s])?$")]
+    email: Email
+    signing_keys: list[SigningKey] = []
+
+    @property
+    def ssh_keys(self) -> list[str]:
+        return [key for key in self.signing_keys if key.startswith(SSH_KEY_TYPES)]
+
+    @property
+    def gpg_fingerprints(self) -> list[str]:
+        return [key.upper() for key in self.signing_keys if not key.startswith(SSH_KEY_TYPES)]
 
 
 class ConfigApproval(_Strict):
@@ -116,7 +141,9 @@ FactValue = Annotated[str, Field(pattern=r"^[^\n<>]*$", description="One line, n
 class SiteConfig(_Strict):
     site: SiteInfo
     feedback: Feedback
-    # Members are e-mail addresses (who may approve) or GitHub users and teams (@org/team, for CODEOWNERS).
+    # Everyone who may approve, by the name the site shows for them and the keys they sign with.
+    people: list[Person] = []
+    # Members are e-mail addresses of people (who may approve) or GitHub users and teams (@org/team, for CODEOWNERS).
     roles: dict[Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")], list[Email | GitHubHandle]]
     required_approvals: dict[str, list[str]]
     facts: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")], FactValue | int | float] = {}
@@ -130,8 +157,8 @@ class SiteConfig(_Strict):
         """Facts as the text that replaces `{{ facts.name }}`."""
         return {name: str(value) for name, value in self.facts.items()}
 
-    def reference_problems(self) -> list[tuple[tuple, str]]:
-        """(where, message) for every type or role the configuration names but does not define."""
+    def reference_problems(self, people_required: bool = True) -> list[tuple[tuple, str]]:
+        """(where, message) for every type, role or person the configuration names but does not define."""
         problems = []
         for type_name, roles in self.required_approvals.items():
             if type_name not in ARTIFACT_TYPES:
@@ -143,12 +170,45 @@ class SiteConfig(_Strict):
                     problems.append((("required_approvals", type_name, index),
                                      f"required_approvals.{type_name} names role '{role}', "
                                      "which is not defined under roles"))
+        if people_required:
+            problems += self._people_problems()
+        if people_required and self.approval.verify == "git" and self.approval.require_signed is False:
+            problems.append((("approval", "require_signed"),
+                             "approval.require_signed: false cannot go with verify: git: an unsigned "
+                             "commit's author is whatever its committer typed, so verify: git always "
+                             "requires a signature by one of the approver's signing_keys (remove the line)"))
         role = self.claims.require_role
         if role is not None and role not in self.roles:
             problems.append((("claims", "require_role"),
                              f"claims.require_role names role '{role}', which is not defined under "
                              "roles (set it to null to require no extra approval for claims)"))
         return problems
+
+    def _people_problems(self) -> list[tuple[tuple, str]]:
+        problems = []
+        first: dict[str, int] = {}
+        for index, person in enumerate(self.people):
+            email = person.email.lower()
+            if email in first:
+                problems.append((("people", index, "email"),
+                                 f"{person.email} is listed under people twice (first as item {first[email] + 1})"))
+            first.setdefault(email, index)
+        for role, members in self.roles.items():
+            for index, member in enumerate(members):
+                if not member.startswith("@") and member.lower() not in first:
+                    problems.append((("roles", role, index),
+                                     f"roles.{role} lists {member}, who is not under people: add "
+                                     "{name, email, signing_keys} for them, so the site shows the name "
+                                     "you give and approvals can be checked against their keys"))
+        return problems
+
+    def person(self, email: str) -> Person | None:
+        """The person with this e-mail under `people`, if any."""
+        return self._people.get(email.lower())
+
+    @functools.cached_property
+    def _people(self) -> dict[str, Person]:
+        return {person.email.lower(): person for person in reversed(self.people)}
 
     def required_roles(self, type_name: str) -> list[str]:
         return self.required_approvals.get(type_name, [])
@@ -180,8 +240,12 @@ def load_config(root: Path) -> SiteConfig:
     return parse_config(text)
 
 
-def parse_config(text: str) -> SiteConfig:
-    """Validate the text of a site-config.yml; raises ConfigError with located findings."""
+def parse_config(text: str, people_required: bool = True) -> SiteConfig:
+    """Validate the text of a site-config.yml; raises ConfigError with located findings.
+
+    The history reads configurations committed before `people` existed with `people_required`
+    off: they still decide which roles approved a version, the current one decides names shown.
+    """
     try:
         document = yamlsource.parse(text)
     except yamlsource.YamlProblem as problem:
@@ -194,7 +258,7 @@ def parse_config(text: str) -> SiteConfig:
     except ValidationError as exc:
         raise ConfigError(pydantic_findings(exc, CONFIG_FILE, document, offset=0,
                                             rule_prefix="config")) from None
-    problems = config.reference_problems()
+    problems = config.reference_problems(people_required)
     if problems:
         raise ConfigError([error(CONFIG_FILE, document.line_of(where), "config-invalid-field", message)
                            for where, message in problems])

@@ -242,7 +242,7 @@ def _config_from(data: bytes | None) -> SiteConfig | None:
     if problem:
         return None
     try:
-        return parse_config(text)
+        return parse_config(text, people_required=False)
     except ConfigError:
         return None
 

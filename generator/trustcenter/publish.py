@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from enum import Enum
 
-from .approval import ApprovalState
+from .approval import ApprovalState, attributed
 from .checks import CheckResult
+from .config import SiteConfig
 from .load import Artifact
 from .provenance import Provenance
 from .schema import Approval, Audience, Status, Version
@@ -78,14 +79,17 @@ def visible_to(artifact: Artifact, audience: AudienceName) -> bool:
     return artifact.meta.audience is Audience.PUBLIC or audience is AudienceName.CUSTOMER
 
 
-def published_versions(artifact: Artifact, state: ApprovalState, trusted: Provenance) -> list[PublishedVersion]:
-    """Every committed version that verifies (see provenance), plus the working tree's if publishable.
+def published_versions(artifact: Artifact, state: ApprovalState, trusted: Provenance,
+                       config: SiteConfig) -> list[PublishedVersion]:
+    """Every committed version that verifies (see provenance), plus the working tree's if publishable;
+    approvers under the names `config` gives them.
 
     A version keeps the text it was first published with: the working tree's text joins only as a
     new version, or as the same text with its current approvals.
     """
     by_version: dict[Version, PublishedVersion] = {
-        r.artifact.meta.version: PublishedVersion(r.artifact, r.digest, r.approvals, r.committed)
+        r.artifact.meta.version: PublishedVersion(r.artifact, r.digest,
+                                                  tuple(attributed(a, config) for a in r.approvals), r.committed)
         for r in trusted.versions}
     earlier = by_version.get(artifact.meta.version)
     if state.publishable and (earlier is None or earlier.digest == state.digest):
@@ -99,7 +103,7 @@ def publish_set(result: CheckResult, audience: AudienceName, preview: bool, toda
     published = []
     for artifact in result.artifacts:
         state = result.states[artifact.key]
-        versions = [v for v in published_versions(artifact, state, result.provenance[artifact.key])
+        versions = [v for v in published_versions(artifact, state, result.provenance[artifact.key], result.config)
                     if visible_to(v.artifact, audience)]
         in_force = next((v for v in reversed(versions) if v.effective <= today), None)
         upcoming = next((v for v in reversed(versions) if v.effective > today

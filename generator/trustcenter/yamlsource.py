@@ -209,3 +209,37 @@ def dump(data: Any) -> str:
     """Block-style YAML that round-trips through `parse`."""
     return yaml.dump(data, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=100)
+
+
+def item_lines(text: str, path: Path) -> list[set[int]] | None:
+    """The lines each item of the sequence at `path` is written on: every line that holds part of
+    one of its keys or values, whatever the style (block, flow, multi-line scalars). None when the
+    text does not parse or holds no sequence there."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    for step in path:
+        if not isinstance(node, MappingNode):
+            return None
+        node = next((value for key, value in node.value
+                     if isinstance(key, ScalarNode) and key.value == step), None)
+    if not isinstance(node, SequenceNode):
+        return None
+    return [_node_lines(item) for item in node.value]
+
+
+def _node_lines(node: Node) -> set[int]:
+    if isinstance(node, ScalarNode):
+        first, last = node.start_mark.line + 1, node.end_mark.line + 1
+        if last > first and node.end_mark.column == 0:
+            last -= 1  # a block scalar (`|`, `>`) ends at the start of the line after it
+        return set(range(first, last + 1))
+    lines = {node.start_mark.line + 1}
+    children = node.value if isinstance(node, SequenceNode) else [part for pair in node.value for part in pair]
+    for child in children:
+        lines |= _node_lines(child)
+    return lines
