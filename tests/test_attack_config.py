@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from conftest import CONFIG, LEGAL, MARKETING, all_site_text, run_cli
+from conftest import CONFIG, LEGAL, MARKETING, all_site_text, run_cli, signed_config
 
 APRIL = {"SOURCE_DATE_EPOCH": "1775001600"}
 ATTACKER = "Mallory Contractor <mallory@example.com>"
@@ -43,7 +43,8 @@ def line_of(tc, text):
 def test_adding_yourself_to_legal_and_approving_is_refused(main, tmp_path):
     """The attacker adds their own address to `roles.legal`, approves the config and their policy as legal."""
     roles = {**CONFIG["roles"], "legal": ["legal@example.com", "mallory@example.com"]}
-    main.write_config(config_with(roles=roles))
+    people = CONFIG["people"] + [{"name": "Mallory Contractor", "email": "mallory@example.com"}]
+    main.write_config(config_with(roles=roles, people=people))
     assert main.run("approve", "site-config.yml", "--role", "legal", "--by", ATTACKER).returncode == 0
     main.publish("policy", "terms", title="Terms", body=CANARY + "\n")   # approvals typed as legal
     for role in ("legal",):
@@ -71,7 +72,8 @@ def test_adding_yourself_to_legal_and_approving_is_refused(main, tmp_path):
 
 def test_a_weakening_approved_by_the_weakened_role_is_accepted(main):
     roles = {**CONFIG["roles"], "legal": ["legal@example.com", "counsel@example.com"]}
-    main.write_config(config_with(roles=roles))
+    people = CONFIG["people"] + [{"name": "Cora Counsel", "email": "counsel@example.com"}]
+    main.write_config(config_with(roles=roles, people=people))
     approved = main.run("approve", "site-config.yml", "--role", "legal", "--by", LEGAL)
     assert approved.returncode == 0 and "recorded legal approval of the configuration" in approved.stdout
     result = main.run("check", "--base", "main")
@@ -81,7 +83,7 @@ def test_a_weakening_approved_by_the_weakened_role_is_accepted(main):
     main.commit("New counsel", when="2026-02-01T10:00:00Z")
     assert main.run("check").returncode == 0
     # Any later edit of the configuration leaves the approval stale, but needs it only if it weakens.
-    main.write_config(config_with(roles=roles, site={**CONFIG["site"], "name": "Acme Trust"}))
+    main.write_config(config_with(roles=roles, people=people, site={**CONFIG["site"], "name": "Acme Trust"}))
     assert main.run("check", "--base", "main").returncode == 1
     assert main.run("check").returncode == 0
 
@@ -131,3 +133,26 @@ def test_history_under_an_unapproved_weakening_is_not_published(main, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert CANARY not in all_site_text(out)
     assert not (out / "policies" / "terms").exists()
+
+
+def test_under_verify_git_a_typed_config_approval_does_not_count(tc, approvers):
+    """With `approval.verify: git`, the attacker types legal's approval of their weakened configuration
+    (`trustcenter approve site-config.yml --by "Lee Gal <legal@example.com>"`) and commits it under
+    their own name: it does not count. Legal's own signed commit of the same approval does."""
+    tc.reconfigure(signed_config(*approvers.values()))
+    tc.commit("Verify approvals against git", when="2026-01-05T10:00:00Z", signer=approvers["legal"])
+    tc.git("checkout", "-q", "-b", "attack")
+    roles = {**CONFIG["roles"], "legal": ["legal@example.com", "mallory@example.com"]}
+    people = signed_config(*approvers.values())["people"] + [{"name": "Mallory Contractor",
+                                                              "email": "mallory@example.com"}]
+    tc.write_config(signed_config(*approvers.values(), roles=roles, people=people))
+    assert tc.run("approve", "site-config.yml", "--role", "legal", "--by", LEGAL).returncode == 0
+    tc.commit("Add a reviewer", when="2026-02-01T10:00:00Z", author="mallory@example.com")
+    assert weakened(tc.run("check", "--base", "main"))
+    assert weakened(tc.run("check"))
+    # Legal makes the same approval in a commit of their own, signed with their key.
+    tc.write_config(signed_config(*approvers.values(), roles=roles, people=people))
+    tc.commit("Drop the typed approval", when="2026-02-02T10:00:00Z")
+    assert tc.run("approve", "site-config.yml", "--role", "legal", "--by", LEGAL).returncode == 0
+    tc.commit("Legal approves the new reviewer", when="2026-02-03T10:00:00Z", signer=approvers["legal"])
+    assert weakened(tc.run("check", "--base", "main")) == []

@@ -48,7 +48,7 @@ def approval_line(path, role: str) -> int:
 def main(tc, approvers):
     """main: a privacy policy, approved by legal in a commit legal signed with their own key."""
     legal = approvers["legal"]
-    tc.write_config(signed_config(*approvers.values()))
+    tc.reconfigure(signed_config(*approvers.values()))
     path = tc.publish("policy", "privacy", title="Privacy policy")
     tc.commit("Privacy policy 1.0.0, approved by legal", when="2026-01-05T10:00:00Z", signer=legal)
     result = tc.run("check")
@@ -147,7 +147,7 @@ def test_approvals_forged_in_flow_style_are_verified_and_refused(tc, approvers, 
     """Mallory (no role) publishes a disclosure with legal's and marketing's approvals written by
     her in YAML flow style, where line ranges taken between block-style entries come out empty,
     and commits it as herself."""
-    tc.write_config(signed_config(*approvers.values()))
+    tc.reconfigure(signed_config(*approvers.values()))
     tc.commit("Keys", signer=approvers["legal"])
     path = tc.publish("disclosure", "ai-use", title="How we use AI", body=f"{ATTACKER_TEXT}.\n")
     to_flow_style(path, one_line)
@@ -165,7 +165,7 @@ def test_two_approvers_on_one_line_cannot_be_attributed(tc, approvers):
     """Legal commits a disclosure with both approvals, legal's and marketing's, on one flow-style
     line, signed with legal's key: no line may speak for two people, so neither entry counts."""
     legal = approvers["legal"]
-    tc.write_config(signed_config(*approvers.values()))
+    tc.reconfigure(signed_config(*approvers.values()))
     path = tc.publish("disclosure", "ai-use", title="How we use AI")
     to_flow_style(path, one_line=True)
     tc.commit("AI use disclosure, legal and marketing approvals on one line", signer=legal)

@@ -22,7 +22,7 @@ from .load import PAGES_FOLDER, Artifact, load_artifacts
 from .measurements import measurement_findings
 from .provenance import Provenance, provenance
 from .schema import PAGE_TYPE, RESERVED_PAGE_IDS
-from .verify import verify_approvals, verify_artifact_at
+from .verify import verified_config_approvals, verify_approvals, verify_artifact_at
 
 
 @dataclass
@@ -70,10 +70,12 @@ def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None 
         findings = [f for f in findings if not (f.rule == "published-version-changed" and f.path in not_bumped)]
         findings += against_base
         if base_tree.config is not None:
-            findings += weakening_findings(base_tree.config, config, config_lines(root), base)
+            findings += weakening_findings(base_tree.config, config, config_lines(root), base,
+                                           _config_verified(root, base_tree.config, config))
     elif (committed := history.trusted_config()) is not None and committed != config:
         findings += weakening_findings(committed, config, config_lines(root),
-                                       "the configuration last approved in git history")
+                                       "the configuration last approved in git history",
+                                       _config_verified(root, committed, config))
     known = {a.key for a in loaded.artifacts}
     by_path = {a.path: a for a in loaded.artifacts}
     # An artifact whose last approved version stays up counts as published for links.
@@ -95,6 +97,13 @@ def run_checks(root: Path, config: SiteConfig, today: date, *, base: str | None 
     findings += verify_approvals(root, loaded.artifacts, config)
     findings += codeowners_findings(root, config)
     return CheckResult(config, loaded.artifacts, states, history, trusted, sorted(set(findings)))
+
+
+def _config_verified(root: Path, before: SiteConfig, config: SiteConfig) -> set[int] | None:
+    """With verify: git (as the configuration stood before), the config approvals that verify."""
+    if before.approval.verify != "git" or not config.approvals:
+        return None
+    return verified_config_approvals(root, config, before)
 
 
 def _history_verifier(root: Path):

@@ -98,11 +98,13 @@ class Unapproved:
     missing: tuple[str, ...]       # roles whose approval of the new configuration is missing
 
 
-def unapproved(old: SiteConfig, new: SiteConfig) -> list[Unapproved]:
+def unapproved(old: SiteConfig, new: SiteConfig, verified: set[int] | None = None) -> list[Unapproved]:
     """The weakenings of `new` against `old` that members of the weakened roles (as `old` lists them)
-    have not approved."""
+    have not approved; with `verified`, only those approvals count (their indexes)."""
     digest = config_digest(new)
-    approved = {a.role for a in new.approvals if a.digest == digest and old.is_member(a.role, a.email)}
+    approved = {a.role for index, a in enumerate(new.approvals)
+                if a.digest == digest and old.is_member(a.role, a.email)
+                and (verified is None or index in verified)}
     result = []
     for weakening in weakenings(old, new):
         missing = tuple(role for role in weakening.roles if role not in approved)
@@ -111,10 +113,11 @@ def unapproved(old: SiteConfig, new: SiteConfig) -> list[Unapproved]:
     return result
 
 
-def weakening_findings(old: SiteConfig, new: SiteConfig, line_of, against: str) -> list[Finding]:
-    """`config-weakened` for every weakening nobody who may approve it approved."""
+def weakening_findings(old: SiteConfig, new: SiteConfig, line_of, against: str,
+                       verified: set[int] | None = None) -> list[Finding]:
+    """`config-weakened` for every weakening nobody who may approve it approved (see `unapproved`)."""
     findings = []
-    for item in unapproved(old, new):
+    for item in unapproved(old, new, verified):
         who = "; ".join(f"{role}: {', '.join(m for m in old.roles.get(role, []) if '@' in m and not m.startswith('@'))}"
                         for role in item.missing)
         findings.append(error(CONFIG_FILE, line_of(item.weakening.where), "config-weakened",
@@ -125,12 +128,17 @@ def weakening_findings(old: SiteConfig, new: SiteConfig, line_of, against: str) 
     return findings
 
 
-def trusted_chain(configs: list[SiteConfig | None]) -> list[SiteConfig | None]:
-    """The configuration in force after each one in commit order: an unapproved weakening is ignored."""
+def trusted_chain(configs: list[SiteConfig | None], verified=None) -> list[SiteConfig | None]:
+    """The configuration in force after each one in commit order: an unapproved weakening is ignored.
+
+    `verified(index, before, config)` gives the indexes of `config`'s approvals that verify against
+    git (None: all count), for configurations that said `approval.verify: git`.
+    """
     chain: list[SiteConfig | None] = []
     current: SiteConfig | None = None
-    for config in configs:
-        if config is not None and (current is None or not unapproved(current, config)):
+    for index, config in enumerate(configs):
+        if config is not None and (current is None or not unapproved(
+                current, config, verified(index, current, config) if verified else None)):
             current = config
         chain.append(current)
     return chain

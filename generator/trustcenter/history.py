@@ -20,6 +20,7 @@ from .findings import ConfigError
 from .governance import trusted_chain
 from .load import Artifact, decode, parse_artifact, type_of_path
 from .measurements import owner_of
+from .verify import verified_config_approvals
 from .schema import Approval
 
 _RECORD, _UNIT = "\x1e", "\x1f"
@@ -93,9 +94,18 @@ class History:
         if where is None:
             return None
         if not self._configs:
-            chain = trusted_chain([_config_from(self._blobs.get(blob)) for blob in self.config_order])
+            chain = trusted_chain([_config_from(self._blobs.get(blob)) for blob in self.config_order],
+                                  self._verified_config_approvals)
             self._configs.update(zip(self.config_order, chain))
         return self._configs.get(where)
+
+    def _verified_config_approvals(self, index: int, before: SiteConfig, config: SiteConfig) -> set[int] | None:
+        """Under verify: git, only approvals of site-config.yml that its approvers committed and signed count."""
+        if before.approval.verify != "git" or not config.approvals or self._repository is None:
+            return None
+        commit, path = self.config_order[index]
+        text = self._blobs[(commit, path)].decode("utf-8", errors="replace")
+        return verified_config_approvals(self._repository.root, config, before, commit, text)
 
     def trusted_config(self) -> SiteConfig | None:
         """The configuration in force at the newest commit, to hold the working tree's against."""

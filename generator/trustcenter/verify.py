@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import yamlsource
-from .config import Person, SiteConfig
+from .config import CONFIG_FILE, Person, SiteConfig
 from .findings import Finding, error, info
 from .load import Artifact, FrontMatterProblem, split_front_matter
 from .schema import Approval
@@ -219,3 +219,33 @@ def _gpg_fingerprint_matches(status: str, person: Person) -> bool:
             if fields[2].upper() in wanted or fields[-1].upper() in wanted:
                 return True
     return False
+
+
+def verified_config_approvals(root: Path, config: SiteConfig, people: SiteConfig,
+                              commit: str | None = None, text: str | None = None) -> set[int]:
+    """Indexes of site-config.yml's approvals (its `text` at `commit`; the working tree's when None)
+    that every commit writing them authored and signed as the approver, with the keys `people` (the
+    configuration before) lists."""
+    if text is None:
+        text = (root / CONFIG_FILE).read_text(encoding="utf-8")
+    blamed = _blame(root, commit, CONFIG_FILE, text.count("\n") + 2)
+    if blamed is None:
+        return set()
+    try:
+        data = yamlsource.parse(blamed.text).data
+    except yamlsource.YamlProblem:
+        return set()
+    written = [a.model_dump(mode="json") for a in config.approvals]
+    entries = yamlsource.item_lines(blamed.text, ("approvals",))
+    if not isinstance(data, dict) or entries is None or len(entries) != len(written) or \
+            [dict(entry, date=str(entry.get("date"))) for entry in data.get("approvals") or []] != written:
+        return set()
+    verified = set()
+    for index, (approval, lines) in enumerate(zip(config.approvals, entries)):
+        person = people.person(approval.email)
+        if person is None or _attribution_problem(config.approvals, entries, index):
+            continue
+        commits = [blamed.commits.get(n, _UNCOMMITTED) for n in sorted(lines)]
+        if _UNCOMMITTED not in commits and not _entry_findings(root, CONFIG_FILE, 1, approval, person, commits):
+            verified.add(index)
+    return verified
