@@ -268,7 +268,7 @@ def test_a_gpg_fingerprint_is_accepted_as_a_signing_key(tc):
     config = signed_config()
     config["people"] = [{**config["people"][0], "signing_keys": ["0123456789ABCDEF0123456789ABCDEF01234567"]},
                         *config["people"][1:]]
-    tc.write_config(config)
+    tc.reconfigure(config)
     assert tc.run("check").returncode == 0
 
 

@@ -102,7 +102,7 @@ def test_a_changed_fact_shows_every_artifact_that_uses_it_in_the_review(pull_req
 def test_signed_approvals_when_required(tc, approvers):
     marketing = approvers["marketing"]
     # require_signed: true is still accepted; verify: git requires a signature anyway.
-    tc.write_config(signed_config(marketing, approval={"verify": "git", "require_signed": True},
+    tc.reconfigure(signed_config(marketing, approval={"verify": "git", "require_signed": True},
                                   required_approvals={**signed_config()["required_approvals"],
                                                       "policy": ["marketing"]}))
     path = tc.write("policy", "p")

@@ -8,14 +8,14 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import yamlsource
 from .errors import pydantic_findings
 from .findings import ConfigError, error
 from .files import symlink_finding
 from .load import decode
-from .schema import ARTIFACT_TYPES, Email, parse_person
+from .schema import ARTIFACT_TYPES, ApproverText, Digest, Email, parse_person
 
 CONFIG_FILE = "site-config.yml"
 
@@ -119,15 +119,9 @@ class ConfigApproval(_Strict):
     """A role's approval of exactly this configuration (see governance): who, when, and its digest."""
 
     role: Annotated[str, Field(min_length=1)]
-    by: Annotated[str, Field(description="Name <email> of the approver")]
+    by: ApproverText
     date: date
-    digest: Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]
-
-    @field_validator("by")
-    @classmethod
-    def _name_and_email(cls, value: str) -> str:
-        parse_person(value)
-        return value
+    digest: Digest
 
     @property
     def email(self) -> str:

@@ -11,7 +11,8 @@ from functools import total_ordering
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, GetCoreSchemaHandler, field_validator,
+                      model_validator)
 from pydantic_core import core_schema
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -107,18 +108,22 @@ class ChangelogEntry(Strict):
     summary: Text
 
 
+def _person_text(value: str) -> str:
+    parse_person(value)
+    return value
+
+
+# Who approved, as 'Name <email>': in an artifact's approvals and in site-config.yml's.
+ApproverText = Annotated[str, Field(description="Name <email> of the approver"), AfterValidator(_person_text)]
+Digest = Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]
+
+
 class Approval(Strict):
     role: Text
-    by: Annotated[str, Field(description="Name <email> of the approver")]
+    by: ApproverText
     date: date
     version: Version
-    digest: Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]
-
-    @field_validator("by")
-    @classmethod
-    def _name_and_email(cls, value: str) -> str:
-        parse_person(value)
-        return value
+    digest: Digest
 
     @property
     def email(self) -> str:
