@@ -147,7 +147,8 @@ class TrustCenterPlugin(BasePlugin[TrustCenterPluginConfig]):
         if self.rendered is None:
             # MkDocs renders every page before it writes any, and keeps every page object to the
             # end of the build: what a page no longer needs is let go, here and once it is written.
-            page.markdown, page.file.content_string = None, ""
+            # Emptied, not None: MkDocs reads a page's title only while it has Markdown.
+            page.markdown, page.file.content_string = "", ""
             self.site.pages[page.file.src_uri].body = ""
         return markup.sanitise(html)
 
