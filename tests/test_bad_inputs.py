@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from conftest import run_cli
+from trustcenter.output_folder import mark
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = FIXTURES / "base"
@@ -101,6 +102,7 @@ def make_center(tmp_path: Path, name: str) -> Path:
         path = root / "site" / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
+    mark(root / "site")  # a site this tool wrote: a build may replace it
     return root
 
 

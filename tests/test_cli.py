@@ -115,7 +115,7 @@ def test_new_scaffolds_a_valid_draft(tc, type_name):
     data = json.loads(check.stdout)
     assert check.returncode == 0 and data["summary"]["error"] == 0
     assert data["artifacts"][f"{type_name}/fresh-one"]["status"] == "draft"
-    assert tc.run("new", type_name, "fresh-one").returncode == 1  # never overwrites
+    assert tc.run("new", type_name, "fresh-one").returncode == 2  # never overwrites: a usage error, as for `import`
     assert tc.run("new", type_name, "Bad_Id").returncode == 2
 
 

@@ -31,7 +31,7 @@ def test_a_github_team_is_no_approver(tc):
     tc.write_config({**CONFIG, "roles": {**CONFIG["roles"], "legal": ["@acme/legal"]}})
     path = tc.write("policy", "p")
     result = tc.run("approve", str(path), "--role", "legal", "--by", "Acme Legal <acme/legal@example.com>")
-    assert result.returncode == 1 and "approval-not-member" in result.stderr
+    assert result.returncode == 2 and "approval-not-member" in result.stderr
 
 
 def test_the_example_codeowners_is_current():

@@ -159,3 +159,43 @@ def test_a_heading_read_without_markdown_is_the_text_markdown_shows(level, first
     heading = markup._PLAIN_HEADING.fullmatch(text)
     assume(heading)
     assert markup._rendered_text(text) == " ".join(heading.group(1).split())
+
+
+# YAML scalars of every kind a key or value can be: numbers, booleans, nulls, dates, text.
+YAML_SCALARS = st.one_of(st.integers(-5, 5), st.floats(allow_nan=False, allow_infinity=False, width=16),
+                         st.booleans(), st.none(), st.dates(), st.text(max_size=6))
+YAML_VALUES = st.recursive(YAML_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(YAML_SCALARS, inner, max_size=4)), max_leaves=12)
+MODEL_CARD = ARTIFACT_TYPES["model-card"]
+CARD_FIELDS = ("widget", "inference", "co2_eq_emissions", "title", "owner", "metrics", "changelog",
+               "approvals", "languages", "x-unknown")
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(CARD_FIELDS), st.dictionaries(YAML_SCALARS, YAML_VALUES, min_size=1, max_size=5))
+@example("widget", {1: "a", "b": "c"}).via("mixed key types used to crash the digest")
+@example("widget", {None: 1, True: 2, 1.5: 3, date(2026, 1, 1): 4})
+def test_mappings_with_keys_of_any_type_give_findings_or_a_digest_never_an_error(name, mapping):
+    front = front_matter("model-card")
+    front[name] = mapping
+    text = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n\nBody.\n"
+    artifact, findings = parse_artifact(text, MODEL_CARD, "m", "content/model-cards/m.md")
+    assert (artifact is None) == any(f.blocking for f in findings)
+    assert all(f.line >= 1 for f in findings)
+    if artifact is not None:
+        assert artifact_digest(artifact).startswith("sha256:")
+        approval_state(artifact, config)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(min_size=1, max_size=600), st.booleans())
+@example(b"\xff\xfe", False).via("Latin-1 in a free page used to pass check and fail the build")
+@example(b"caf\xe9\n", True)
+def test_any_bytes_in_a_free_page_are_refused_or_built_never_a_traceback(tc, data, after_front_matter):
+    page = tc.write("page", "about", title="About us")
+    page.write_bytes(page.read_bytes() + data if after_front_matter else data)
+    out = tc.root.parent / "out"
+    for args in (("check",), ("build", "--preview", "--out", str(out))):
+        result = tc.run(*args)
+        assert "Traceback" not in result.stdout + result.stderr, (args, result.stderr)
+        assert result.returncode in (0, 1), (args, result.stdout + result.stderr)

@@ -3,10 +3,12 @@
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -125,3 +127,57 @@ def test_a_rebuild_renders_only_the_pages_whose_source_changed(tc, server):
     assert wait_for(lambda: "Third policy" in fetch(page)), log.read_text()
     assert wait_for(lambda: rendered_counts(log)[-1][0] == rendered_counts(log)[-1][1]), log.read_text()
     assert "policies/r/" in search_locations(base)
+
+
+def serve_in(tc, tmp_path, *args: str) -> tuple[subprocess.Popen, Path, Path]:
+    """`serve` with its own TMPDIR, so that whatever it leaves behind can be seen."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir(exist_ok=True)
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen([CLI, "serve", *args], cwd=tc.root, stdout=out, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "TMPDIR": str(temporary)})
+    return process, temporary, log
+
+
+@pytest.mark.parametrize("moment", ["while serving", "during the first build"])
+def test_sigterm_stops_serve_and_leaves_no_temporary_folder(tc, tmp_path, moment):
+    for number in range(40 if moment == "during the first build" else 1):
+        tc.publish("policy", f"p{number}", title=f"Policy {number}")
+    port = free_port()
+    process, temporary, log = serve_in(tc, tmp_path, "--dev-addr", f"127.0.0.1:{port}")
+    try:
+        if moment == "while serving":
+            assert wait_for(lambda: "Policy 0" in fetch(f"http://127.0.0.1:{port}/policies/p0/")), log.read_text()
+        else:
+            assert wait_for(lambda: any(temporary.iterdir()), timeout=30), log.read_text()
+            # Forty policies take the first build well over the moment it is announced.
+            assert wait_for(lambda: "Building documentation" in log.read_text(), timeout=30), log.read_text()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    finally:
+        process.kill()
+    assert "Traceback" not in log.read_text()
+    assert list(temporary.iterdir()) == [], log.read_text()
+
+
+def test_serve_on_a_taken_port_fails_before_building_and_leaves_nothing(tc, tmp_path):
+    tc.publish("policy", "p", title="A policy")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process, temporary, log = serve_in(tc, tmp_path, "--dev-addr", f"127.0.0.1:{port}")
+        assert process.wait(timeout=60) == 2
+    output = log.read_text()
+    assert "error: serve-address-unavailable:" in output and f"127.0.0.1:{port}" in output
+    assert "Building documentation" not in output and "Traceback" not in output
+    assert list(temporary.iterdir()) == []
+
+
+@pytest.mark.parametrize("address", ["nonsense", "127.0.0.1:port", "127.0.0.1:70000", "300.1.1.1:8000"])
+def test_a_bad_address_is_a_usage_error_and_leaves_nothing(tc, tmp_path, address):
+    process, temporary, log = serve_in(tc, tmp_path, "--dev-addr", address)
+    assert process.wait(timeout=60) == 2, log.read_text()
+    assert "error: usage: --dev-addr" in log.read_text() and "Traceback" not in log.read_text()
+    assert list(temporary.iterdir()) == []

@@ -60,7 +60,7 @@ def _approver(config: SiteConfig, role: str, by: str, relative: str) -> tuple[st
     except ValueError as exc:
         raise ConfigError([error("<command line>", 1, "usage", f"--by: {exc}")]) from None
     if not config.is_member(role, email):
-        raise TrustCenterError([error(relative, 1, "approval-not-member",
+        raise ConfigError([error(relative, 1, "approval-not-member",
                                       f"{email} is not a member of role '{role}' in {CONFIG_FILE}; "
                                       f"members: {', '.join(config.roles[role]) or 'none'}")])
     return name, email

@@ -200,11 +200,27 @@ class BaseTree:
 def read_base(root: Path, ref: str) -> BaseTree:
     """Every artifact at `ref`, with its publishability under that revision's configuration."""
     repo = _Repository.open(root)
-    commit = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
+    commit = _commit_of(root, ref)
     diff = _git(root, "diff", "--name-status", "-M", "-z", commit, "--", *repo.artifact_folders)
     renamed = {old: new for status, old, new in repo._changes(diff) if status == "R"}
     revisions, config = _tree_revisions(repo, commit)
     return BaseTree(ref, revisions, renamed, config)
+
+
+_NAMES_SHOWN = 10
+
+
+def _commit_of(root: Path, ref: str) -> str:
+    """The commit `ref` names; when it names none, the error lists the branches there are."""
+    try:
+        return _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip()
+    except GitError:
+        names = _git(root, "for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes").split()
+        names = [name for name in names if not name.endswith("/HEAD")]
+        shown = ", ".join(names[:_NAMES_SHOWN]) + (f" and {len(names) - _NAMES_SHOWN} more"
+                                                    if len(names) > _NAMES_SHOWN else "")
+        raise GitError(f"'{ref}' names no commit in this repository; its branches: "
+                       f"{shown or 'none'}") from None
 
 
 def read_range(root: Path, ref: str) -> list[BaseTree]:
@@ -214,7 +230,7 @@ def read_range(root: Path, ref: str) -> list[BaseTree]:
     merge, so each is read: merges too, since a merge can change files of its own.
     """
     repo = _Repository.open(root)
-    commits = _git(root, "rev-list", "--reverse", "--topo-order", f"{ref}..HEAD").split()
+    commits = _git(root, "rev-list", "--reverse", "--topo-order", f"{_commit_of(root, ref)}..HEAD").split()
     trees = []
     for commit in commits:
         revisions, config = _tree_revisions(repo, commit)

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from string import Template
 
-from .findings import ConfigError, TrustCenterError, error
+from .findings import ConfigError, error
 from .schema import ARTIFACT_TYPES, SLUG
 
 SCAFFOLD = Path(__file__).parent / "scaffold"
@@ -23,7 +23,7 @@ def new_artifact(root: Path, type_name: str, artifact_id: str, title: str | None
     artifact_type = ARTIFACT_TYPES[type_name]
     path = root / artifact_type.folder / f"{artifact_id}.md"
     if path.exists():
-        raise TrustCenterError([error(path.relative_to(root).as_posix(), 1, "artifact-exists",
+        raise ConfigError([error(path.relative_to(root).as_posix(), 1, "artifact-exists",
                                       "an artifact with this id already exists")])
     template = Template((SCAFFOLD / "artifacts" / f"{type_name}.md").read_text(encoding="utf-8"))
     text = template.substitute(

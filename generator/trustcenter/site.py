@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import ctypes
 import logging
-import os
 import shutil
+import signal
+import socket
 import tempfile
+import threading
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,14 +18,16 @@ import jinja2
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.commands.serve import serve as mkdocs_serve
 from mkdocs.config import load_config as load_mkdocs_config
+from mkdocs.config.base import ValidationError
+from mkdocs.config.config_options import IpAddress
 from mkdocs.exceptions import MkDocsException
 
-from . import markup, yamlsource
+from . import markup, output_folder, yamlsource
 from .checks import CheckResult, run_checks
 from .clock import build_date
 from .config import SiteConfig, load_config
 from .files import theme_symlink_findings
-from .findings import Finding, TrustCenterError, error
+from .findings import ConfigError, Finding, TrustCenterError, error
 from .mkdocs_plugin import PACKAGE_THEME, Prepared
 from .outputs import machine_files
 from .pages import build_site
@@ -81,15 +84,17 @@ class BuildOutcome:
 
 def build(root: Path, out: Path, *, audience: AudienceName = AudienceName.PUBLIC,
           preview: bool = False) -> BuildOutcome:
-    """Build the site into a staging directory beside `out` and swap it in only on success."""
+    """Build the site into a staging directory beside `out` and swap it in only on success.
+
+    `out` must be new, empty or an earlier output (see output_folder); a refused one is untouched.
+    """
     root, out = root.resolve(), out.resolve()
+    output_folder.check_target(root, out)
     config = load_config(root)
     result = run_checks(root, config, build_date())
     if result.blocking and not preview:
         raise TrustCenterError(result.blocking)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _recover(out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    staging = output_folder.staging_folder(out)
     try:
         work = staging / "work"
         (work / "docs").mkdir(parents=True)
@@ -99,7 +104,9 @@ def build(root: Path, out: Path, *, audience: AudienceName = AudienceName.PUBLIC
         mkdocs_config.plugins["trustcenter"].prepared = Prepared(result)
         _run_mkdocs(mkdocs_build, mkdocs_config)
         pages = len(mkdocs_config.plugins["trustcenter"].site.pages)
-        _swap(staging / "site", out)
+        output_folder.mark(staging / "site")
+        output_folder.check_target(root, out)  # again: the folder may have changed while building
+        output_folder.swap(staging / "site", out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BuildOutcome(out, result, pages)
@@ -107,18 +114,86 @@ def build(root: Path, out: Path, *, audience: AudienceName = AudienceName.PUBLIC
 
 def serve(root: Path, dev_addr: str, *, audience: AudienceName = AudienceName.PUBLIC,
           preview: bool = True) -> None:
-    """Live preview: MkDocs' dev server with the plugin watching the trust center's files."""
+    """Live preview: MkDocs' dev server with the plugin watching the trust center's files.
+
+    The address is checked before anything is built. Everything written goes into one temporary
+    folder (MkDocs' own build folder included), removed however serving ends: Ctrl-C, SIGTERM or
+    an error.
+    """
     root = root.resolve()
+    host, port = dev_address(dev_addr)
+    _refuse_taken(host, port, dev_addr)
     config = load_config(root)
-    with _workspace() as work:
+    with _workspace() as work, _temporary_files_in(work), _terminate_as_interrupt():
         settings = mkdocs_settings(root, config, docs_dir=work / "docs", site_dir=work / "site",
                                    audience=audience, preview=preview)
         settings["dev_addr"] = dev_addr
         config_file = work / "mkdocs.yml"
         config_file.write_text(yamlsource.dump(settings), encoding="utf-8")
         _log_to_terminal()
-        # "Dirty" builds let MkDocs skip the pages the plugin finds unchanged (see incremental.py).
-        mkdocs_serve(config_file=str(config_file), livereload=True, build_type="dirty")
+        try:
+            # "Dirty" builds let MkDocs skip the pages the plugin finds unchanged (incremental.py).
+            mkdocs_serve(config_file=str(config_file), livereload=True, build_type="dirty")
+        except OSError as exc:  # the address was taken between the check and the start
+            raise _address_error(dev_addr, exc) from None
+
+
+def dev_address(text: str) -> tuple[str, int]:
+    """HOST:PORT as MkDocs reads it, with the port in range; a usage error otherwise."""
+    try:
+        host, port = IpAddress().validate(text)
+    except ValidationError as exc:
+        raise ConfigError([error("<command line>", 1, "usage", f"--dev-addr {text}: {exc}")]) from None
+    if not 0 <= port <= 65535:
+        raise ConfigError([error("<command line>", 1, "usage",
+                                 f"--dev-addr {text}: the port must be between 0 and 65535")])
+    return host, port
+
+
+def _refuse_taken(host: str, port: int, dev_addr: str) -> None:
+    """Fail before the first build, not after it, when the address cannot be served on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the dev server binds
+            probe.bind((host, port))
+    except OSError as exc:
+        raise _address_error(dev_addr, exc) from None
+
+
+def _address_error(dev_addr: str, exc: OSError) -> ConfigError:
+    reason = exc.strerror or str(exc)
+    return ConfigError([error("<command line>", 1, "serve-address-unavailable",
+                              f"cannot serve on {dev_addr}: {reason}; choose another with "
+                              "--dev-addr HOST:PORT")])
+
+
+@contextmanager
+def _temporary_files_in(folder: Path) -> Iterator[None]:
+    """Make temporary folders (MkDocs makes its build folder with `mkdtemp`) inside `folder`."""
+    before = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = before
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops serving as Ctrl-C does, so that every `finally` runs and cleans up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    before = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def _log_to_terminal() -> None:
@@ -137,30 +212,40 @@ def _log_to_terminal() -> None:
 
 
 def export(root: Path, out: Path, *, audience: AudienceName = AudienceName.PUBLIC) -> int:
-    """Write the site as a plain MkDocs project (pages, theme, mkdocs.yml) that needs no plugin."""
+    """Write the site as a plain MkDocs project (pages, theme, mkdocs.yml) that needs no plugin.
+
+    Written whole beside `out` and swapped in, under the same rules for `out` as a build.
+    """
     root, out = root.resolve(), out.resolve()
+    output_folder.check_target(root, out)
     config, today = load_config(root), build_date()
     result = run_checks(root, config, today)
     if result.blocking:
         raise TrustCenterError(result.blocking)
     site = build_site(root, config, publish_set(result, audience, False, today), today)
-    if out.exists() and any(out.iterdir()):
-        raise TrustCenterError([error(str(out), 1, "export-not-empty",
-                                      "the export directory exists and is not empty")])
-    files = {page.uri: page.markdown().encode("utf-8") for page in site.pages.values()}
-    files.update(machine_files(config, site, today))
-    for name, content in files.items():
-        target = out / "docs" / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-    shutil.copytree(PACKAGE_THEME, out / "theme", dirs_exist_ok=True)
-    if theme_dir(root) != PACKAGE_THEME:
-        shutil.copytree(theme_dir(root), out / "theme", dirs_exist_ok=True)
-    settings = mkdocs_settings(root, config, docs_dir=Path("docs"), site_dir=Path("site"),
-                               audience=audience, preview=False, custom_dir=Path("theme"), plugin=False)
-    settings["nav"] = site.nav
-    settings["exclude_docs"] = "!.well-known/\n"  # MkDocs skips dot-folders unless told otherwise
-    (out / "mkdocs.yml").write_text(yamlsource.dump(settings), encoding="utf-8")
+    staging = output_folder.staging_folder(out)
+    try:
+        project = staging / "project"
+        files = {page.uri: page.markdown().encode("utf-8") for page in site.pages.values()}
+        files.update(machine_files(config, site, today))
+        for name, content in files.items():
+            target = project / "docs" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        shutil.copytree(PACKAGE_THEME, project / "theme", dirs_exist_ok=True)
+        if theme_dir(root) != PACKAGE_THEME:
+            shutil.copytree(theme_dir(root), project / "theme", dirs_exist_ok=True)
+        settings = mkdocs_settings(root, config, docs_dir=Path("docs"), site_dir=Path("site"),
+                                   audience=audience, preview=False, custom_dir=Path("theme"),
+                                   plugin=False)
+        settings["nav"] = site.nav
+        settings["exclude_docs"] = "!.well-known/\n"  # MkDocs skips dot-folders unless told otherwise
+        (project / "mkdocs.yml").write_text(yamlsource.dump(settings), encoding="utf-8")
+        output_folder.mark(project)
+        output_folder.check_target(root, out)
+        output_folder.swap(project, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return len(site.pages)
 
 
@@ -219,47 +304,3 @@ class _WarningCollector(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.findings.append(error("site", 1, "build-warning", record.getMessage()))
-
-
-def _swap(built: Path, out: Path) -> None:
-    """Put `built` at `out` so that a reader (or a kill) never sees a missing or half-written site.
-
-    On Linux the two directories are exchanged in one atomic step (renameat2 RENAME_EXCHANGE);
-    elsewhere the old site is renamed aside first, and `_recover` puts it back if a build dies
-    between the two renames.
-    """
-    if not out.exists():
-        os.rename(built, out)
-        return
-    if _exchange(built, out):
-        shutil.rmtree(built, ignore_errors=True)  # `built` now holds the previous site
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    os.rename(out, retired / out.name)
-    os.rename(built, out)
-    shutil.rmtree(retired, ignore_errors=True)
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _exchange(first: Path, second: Path) -> bool:
-    """Atomically swap two paths (Linux renameat2); False where the system cannot."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    return renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0
-
-
-def _recover(out: Path) -> None:
-    """Clean up after a build that was killed: restore a site renamed aside, drop staging copies."""
-    for retired in sorted(out.parent.glob(f".{out.name}.old-*")):
-        if not out.exists() and (retired / out.name).is_dir():
-            os.rename(retired / out.name, out)
-        shutil.rmtree(retired, ignore_errors=True)
-    for leftover in out.parent.glob(f".{out.name}.building-*"):
-        shutil.rmtree(leftover, ignore_errors=True)

@@ -4,6 +4,8 @@ Front matter is a legal text's metadata, so the parser is strict: a duplicate ke
 keeps the last one silently, which could flip an artifact's status), anchors and aliases are refused
 (they allow "billion laughs" expansion), dates stay strings for pydantic to validate with a located
 message, and only `true`/`false` are booleans (YAML 1.1 turns `no`, the language code, into False).
+Mapping keys are always text, as written (`1:` is the key "1"): JSON, which digests and machine
+outputs are written in, has no other keys, and a mapping of mixed key types could not be ordered.
 """
 
 from __future__ import annotations
@@ -186,8 +188,7 @@ def _build(loader, node: Node, path: Path, lines: dict[Path, int]) -> Any:
             raise YamlProblem("yaml-duplicate-key", line,
                               f"duplicate key '{key}' (first given on line {keys[key]})")
         keys[key] = line
-        data[key if key_node.tag == _STR else loader.construct_object(key_node)] = \
-            _build(loader, value_node, path + (key,), lines)
+        data[key] = _build(loader, value_node, path + (key,), lines)
         lines[_PATHS.setdefault(path + (key,), path + (key,))] = line
     return data
 
