@@ -228,6 +228,9 @@ def load_config(root: Path) -> SiteConfig:
         raise ConfigError([error(CONFIG_FILE, 1, "config-missing",
                                  f"no {CONFIG_FILE} in {root}: is this a trust-center repository? "
                                  "(`trustcenter init DIR` creates one)")]) from None
+    except OSError as exc:  # the root is a file, or the configuration cannot be read
+        raise ConfigError([error(CONFIG_FILE, 1, "config-unreadable",
+                                 f"cannot read {path}: {exc.strerror}")]) from None
     text, problem = decode(data, CONFIG_FILE)
     if problem:
         raise ConfigError([problem])

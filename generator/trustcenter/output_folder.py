@@ -70,9 +70,13 @@ def mark(folder: Path) -> None:
 
 def staging_folder(out: Path) -> Path:
     """A new, empty folder beside `out` to write into, on the same file system as `out`."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _recover(out)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _recover(out)
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    except OSError as exc:
+        raise _refused(out, "output-unwritable",
+                       f"cannot write beside the output folder: {exc.strerror or exc}") from None
 
 
 def swap(built: Path, out: Path) -> None:

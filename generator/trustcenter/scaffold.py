@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import unicodedata
 from datetime import date
 from pathlib import Path
 from string import Template
 
-from .findings import ConfigError, error
+from .findings import ConfigError, error, printable
 from .schema import ARTIFACT_TYPES, SLUG
 
 SCAFFOLD = Path(__file__).parent / "scaffold"
@@ -26,8 +28,13 @@ def new_artifact(root: Path, type_name: str, artifact_id: str, title: str | None
         raise ConfigError([error(path.relative_to(root).as_posix(), 1, "artifact-exists",
                                       "an artifact with this id already exists")])
     template = Template((SCAFFOLD / "artifacts" / f"{type_name}.md").read_text(encoding="utf-8"))
+    title = title or artifact_id.replace("-", " ").capitalize()
+    if not title.strip() or any(unicodedata.category(character) == "Cc" for character in title):
+        raise ConfigError([error("<command line>", 1, "usage",
+                                 f"--title '{printable(title)}': a title is one line of text, "
+                                 "without control characters")])
     text = template.substitute(
-        title=(title or artifact_id.replace("-", " ").capitalize()).replace('"', "'"),
+        title=json.dumps(title, ensure_ascii=False)[1:-1],  # JSON escapes are YAML's, inside "…"
         today=today.isoformat(),
         review=date(today.year + 1, today.month, min(today.day, 28)).isoformat(),
     )
@@ -38,6 +45,8 @@ def new_artifact(root: Path, type_name: str, artifact_id: str, title: str | None
 
 def init_trust_center(directory: Path, today: date) -> None:
     """A new trust-center repository: configuration, folders, a home page and a first draft."""
+    if directory.exists() and not directory.is_dir():
+        raise ConfigError([error(str(directory), 1, "init-not-folder", "the path exists and is not a folder")])
     if directory.exists() and any(directory.iterdir()):
         raise ConfigError([error(str(directory), 1, "init-not-empty",
                                  "the directory exists and is not empty")])
